@@ -1,0 +1,5 @@
+// tsc compiles only TypeScript; the page templates and stylesheet are copied beside the compiled
+// code so that dist/ runs on its own (`node dist/main.js`) exactly as src/ does under vitest.
+import { cpSync } from 'node:fs';
+
+cpSync(new URL('../src/views', import.meta.url), new URL('../dist/views', import.meta.url), { recursive: true });

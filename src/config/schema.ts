@@ -1,0 +1,158 @@
+/**
+ * The configuration schema: the single source of truth for every key an operator may write.
+ *
+ * Key names here are part of the product (operators' files and acceptance tests rely on them), so a
+ * rename is a breaking change. Defaults live next to their keys so the README's reference can be
+ * checked against this one file.
+ */
+import { z } from 'zod';
+
+/** A connection identifier names the connection in URLs and stored identities: it must never change meaning. */
+export const CONNECTION_IDENTIFIER = /^[a-z0-9-]{1,31}$/;
+
+const httpUrl = z
+  .string()
+  .refine((value) => URL.canParse(value) && /^https?:$/.test(new URL(value).protocol), {
+    message: 'must be an absolute http(s) URL',
+  });
+
+/** WeCom's base URLs; only ever changed to point at a proxy or (automatically) the simulator. */
+const wecomSchema = z
+  .object({
+    apiBase: httpUrl.default('https://qyapi.weixin.qq.com'),
+    qrLoginBase: httpUrl.default('https://login.work.weixin.qq.com'),
+    oauthBase: httpUrl.default('https://open.weixin.qq.com'),
+    /** Milliseconds for one HTTP call to WeCom, connect to last byte. */
+    timeoutMs: z.number().int().min(100).max(60_000).default(5_000),
+  })
+  .strict();
+
+const associationSchema = z.discriminatedUnion('mode', [
+  z.object({ mode: z.literal('off') }).strict(),
+  z
+    .object({
+      mode: z.literal('match'),
+      fields: z.array(z.enum(['username', 'email', 'phone_number'])).min(1),
+    })
+    .strict(),
+  z.object({ mode: z.literal('bind') }).strict(),
+]);
+
+const connectionSchema = z
+  .object({
+    identifier: z
+      .string()
+      .regex(CONNECTION_IDENTIFIER, 'must be 1-31 characters of lowercase letters, digits and "-"'),
+    displayName: z.string().min(1).max(64),
+    corpId: z.string().regex(/^[A-Za-z0-9]{4,64}$/, 'must be the Corp ID shown in WeCom admin (e.g. ww0123456789abcdef)'),
+    agentId: z
+      .union([z.string().regex(/^\d{1,10}$/), z.number().int().nonnegative()])
+      .transform((value) => String(value)),
+    secret: z.string().min(1, 'must not be empty (use "${WECOM_SECRET}" to read it from the environment)'),
+    loginOnly: z.boolean().default(false),
+    association: associationSchema.default({ mode: 'off' }),
+  })
+  .strict();
+
+/**
+ * OIDC client metadata is validated by oidc-provider itself at start-up (see oidc/clients.ts); here we
+ * only check the shape we need to find a client and report problems by its id.
+ */
+const clientSchema = z
+  .object({
+    client_id: z.string().min(1),
+    first_party: z.boolean().optional(),
+  })
+  .catchall(z.unknown());
+
+const simulatorAppSchema = z
+  .object({
+    corpId: z.string().min(1),
+    agentId: z.union([z.string(), z.number()]).transform((value) => String(value)),
+    secret: z.string().min(1),
+    /** When set, API calls from any other IP answer 60020, as WeCom's "trusted IP" setting does. */
+    trustedIps: z.array(z.string()).optional(),
+    /**
+     * Apps created before 2022-06-20 still get avatar, gender, mobile, email and biz_mail from
+     * user/get; newer apps do not. Default: a new app, as every app created today is.
+     */
+    legacyContactFields: z.boolean().default(false),
+  })
+  .strict();
+
+const simulatorSchema = z
+  .object({
+    enabled: z.boolean().default(false),
+    /** The simulator is a development tool; it refuses a non-loopback issuer unless this is set. */
+    allowNonLoopbackIssuer: z.boolean().default(false),
+    /** Corp apps the simulator hosts; by default one per configured connection, with its secret. */
+    apps: z.array(simulatorAppSchema).optional(),
+  })
+  .strict();
+
+const demoSchema = z
+  .object({
+    enabled: z.boolean().default(false),
+    port: z.number().int().min(0).max(65535).default(3001),
+    clientId: z.string().default('demo'),
+  })
+  .strict();
+
+export const configSchema = z
+  .object({
+    issuer: httpUrl.refine((value) => !new URL(value).search && !new URL(value).hash, {
+      message: 'must not contain a query or fragment',
+    }),
+    listen: z
+      .object({
+        host: z.string().default('127.0.0.1'),
+        port: z.number().int().min(0).max(65535).default(3000),
+      })
+      .strict()
+      .default({ host: '127.0.0.1', port: 3000 }),
+    /** Trust X-Forwarded-* from a TLS-terminating proxy in front of us. */
+    trustProxy: z.boolean().default(false),
+    storage: z
+      .discriminatedUnion('driver', [
+        z.object({ driver: z.literal('lowdb'), path: z.string().min(1).default('./data/db.json') }).strict(),
+      ])
+      .default({ driver: 'lowdb', path: './data/db.json' }),
+    /** Secrets that sign cookies; generated and persisted in storage when absent. First one signs. */
+    cookieKeys: z.array(z.string().min(32, 'must be at least 32 characters')).min(1).optional(),
+    clients: z.array(clientSchema).default([]),
+    connections: z.array(connectionSchema).min(1, 'configure at least one WeCom connection'),
+    wecom: wecomSchema.default(wecomSchema.parse({})),
+    simulator: simulatorSchema.default(simulatorSchema.parse({})),
+    demo: demoSchema.default(demoSchema.parse({})),
+  })
+  .strict()
+  .superRefine((config, ctx) => {
+    const seen = new Set<string>();
+    config.connections.forEach((connection, index) => {
+      if (seen.has(connection.identifier)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['connections', index, 'identifier'],
+          message: `"${connection.identifier}" is used by more than one connection; identifiers must be unique`,
+        });
+      }
+      seen.add(connection.identifier);
+    });
+    const clientIds = new Set<string>();
+    config.clients.forEach((client, index) => {
+      if (clientIds.has(client.client_id)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['clients', index, 'client_id'],
+          message: `"${client.client_id}" is used by more than one client`,
+        });
+      }
+      clientIds.add(client.client_id);
+    });
+  });
+
+export type Config = z.infer<typeof configSchema>;
+export type ConnectionConfig = Config['connections'][number];
+export type ClientConfig = Config['clients'][number];
+export type WeComEndpoints = Config['wecom'];
+export type SimulatorApp = z.infer<typeof simulatorAppSchema>;

@@ -1,0 +1,31 @@
+/**
+ * The configured WeCom connections, looked up by their immutable identifier.
+ */
+import type { ConnectionConfig } from './config/schema.js';
+import type { WeComApp } from './wecom/index.js';
+
+export interface Connection extends ConnectionConfig {
+  /** The credentials the WeCom client needs for this connection's self-built app. */
+  readonly app: WeComApp;
+}
+
+export class ConnectionRegistry {
+  private readonly byIdentifier: Map<string, Connection>;
+
+  constructor(connections: readonly ConnectionConfig[]) {
+    this.byIdentifier = new Map(
+      connections.map((connection) => [
+        connection.identifier,
+        { ...connection, app: { corpId: connection.corpId, agentId: connection.agentId, secret: connection.secret } },
+      ]),
+    );
+  }
+
+  get(identifier: string): Connection | undefined {
+    return this.byIdentifier.get(identifier);
+  }
+
+  list(): Connection[] {
+    return [...this.byIdentifier.values()];
+  }
+}

@@ -1,0 +1,112 @@
+/**
+ * Every sentence a person reads on our pages, in both languages, in one place. Messages speak to
+ * the person signing in; where an administrator must act, the page says so and names the fix.
+ */
+export const messages = {
+  'app.name': { 'zh-CN': '企业微信登录', en: 'Sign in with WeCom' },
+  'login.title': { 'zh-CN': '登录', en: 'Sign in' },
+  'login.to_client': { 'zh-CN': '登录到 {client}', en: 'Sign in to {client}' },
+  'login.choose': { 'zh-CN': '请选择登录方式', en: 'Choose how to sign in' },
+  'login.with': { 'zh-CN': '使用{name}登录', en: 'Sign in with {name}' },
+  'login.cancel': { 'zh-CN': '取消并返回应用', en: 'Cancel and return to the app' },
+  'consent.title': { 'zh-CN': '授权', en: 'Authorize' },
+  'consent.heading': { 'zh-CN': '{client} 请求访问你的以下信息', en: '{client} asks to access' },
+  'consent.allow': { 'zh-CN': '允许', en: 'Allow' },
+  'consent.deny': { 'zh-CN': '拒绝', en: 'Deny' },
+  'consent.signed_in_as': { 'zh-CN': '当前登录：{name}', en: 'Signed in as {name}' },
+  'scope.openid': { 'zh-CN': '你的账号标识', en: 'Your account identifier' },
+  'scope.profile': { 'zh-CN': '姓名、账号、头像', en: 'Your name, username and picture' },
+  'scope.email': { 'zh-CN': '邮箱地址', en: 'Your email address' },
+  'scope.phone': { 'zh-CN': '手机号', en: 'Your phone number' },
+  'scope.wecom': { 'zh-CN': '企业微信账号、部门与职务', en: 'Your WeCom userid, departments and position' },
+  'scope.offline_access': { 'zh-CN': '在你离开后继续访问（刷新令牌）', en: 'Access while you are away (refresh token)' },
+  'scope.claims': { 'zh-CN': '其他信息：{claims}', en: 'Other details: {claims}' },
+  'error.title': { 'zh-CN': '登录未完成', en: 'Sign-in did not complete' },
+  'error.retry': { 'zh-CN': '重新登录', en: 'Try again' },
+  'error.back_to_app': { 'zh-CN': '返回应用', en: 'Back to the app' },
+  'error.reference': { 'zh-CN': '错误代码：{code}', en: 'Error code: {code}' },
+  'error.for_admin': { 'zh-CN': '请将以下信息告知管理员：', en: 'Please tell your administrator:' },
+  'error.interaction_expired': {
+    'zh-CN': '本次登录已过期或无法识别（可能打开得太久，或在另一个浏览器中打开）。请返回应用重新登录。',
+    en: 'This sign-in has expired or cannot be found (it may have been open too long, or opened in another browser). Go back to the app and sign in again.',
+  },
+  'error.state_missing': {
+    'zh-CN': '企业微信返回的信息不完整（缺少 state）。请重新登录。',
+    en: 'WeCom sent us back without the expected state. Please start again.',
+  },
+  'error.state_unknown': {
+    'zh-CN': '这个登录链接已经使用过或已过期。请重新登录。',
+    en: 'This sign-in link has already been used or has expired. Please start again.',
+  },
+  'error.state_mismatch': {
+    'zh-CN': '这个登录结果不属于当前的登录请求。为了安全，请重新登录。',
+    en: 'This sign-in result belongs to a different sign-in attempt. For your safety, please start again.',
+  },
+  'error.unknown_connection': { 'zh-CN': '没有这种登录方式。', en: 'There is no such sign-in method.' },
+  'error.cancelled_title': { 'zh-CN': '已取消登录', en: 'Sign-in cancelled' },
+  'error.cancelled': {
+    'zh-CN': '你在企业微信中取消了登录。可以重新扫码，或返回应用。',
+    en: 'You cancelled the sign-in in WeCom. You can scan again, or go back to the app.',
+  },
+  'error.code_invalid': {
+    'zh-CN': '企业微信的登录码已失效（超过 5 分钟或已使用）。请重新扫码登录。',
+    en: 'The WeCom sign-in code has expired (after 5 minutes) or was already used. Please scan again.',
+  },
+  'error.non_member': {
+    'zh-CN': '你使用的是个人微信账号，不是本企业的成员，无法登录。请使用企业微信扫码。',
+    en: 'You scanned with a personal WeChat account, which is not a member of this organisation. Scan with the WeCom app instead.',
+  },
+  'error.member_disabled': {
+    'zh-CN': '你的企业微信账号已被管理员禁用，无法登录。如有疑问请联系管理员。',
+    en: 'Your WeCom account has been disabled by an administrator, so you cannot sign in. Contact your administrator.',
+  },
+  'error.member_not_activated': {
+    'zh-CN': '你的企业微信账号尚未激活。请先在企业微信中完成激活再登录。',
+    en: 'Your WeCom account has not been activated yet. Activate it in WeCom first, then sign in.',
+  },
+  'error.member_left': {
+    'zh-CN': '企业微信显示你已离开本企业，无法登录。',
+    en: 'WeCom shows that you have left this organisation, so you cannot sign in.',
+  },
+  'error.member_status': {
+    'zh-CN': '你的企业微信账号当前状态不允许登录（状态 {status}）。',
+    en: 'Your WeCom account is in a state that does not allow sign-in (status {status}).',
+  },
+  'error.out_of_scope': {
+    'zh-CN': '你不在此应用的可见范围内，无法登录。请联系管理员将你加入应用的可见范围。',
+    en: "You are not in this app's visible scope in WeCom. Ask your administrator to add you to the app's visible scope.",
+  },
+  'error.member_not_found': {
+    'zh-CN': '企业微信中找不到你的成员信息（可能已被删除）。请联系管理员。',
+    en: 'WeCom has no member record for you (it may have been deleted). Contact your administrator.',
+  },
+  'error.account_disabled': {
+    'zh-CN': '你的账号已被停用。请联系管理员。',
+    en: 'Your account has been disabled. Contact your administrator.',
+  },
+  'error.wecom_configuration': {
+    'zh-CN': '企业微信登录的配置有误，暂时无法登录。',
+    en: 'Sign-in with WeCom is misconfigured and cannot work right now.',
+  },
+  'error.wecom_unavailable': {
+    'zh-CN': '企业微信暂时没有响应。请稍后重试。',
+    en: 'WeCom did not answer in time. Please try again in a moment.',
+  },
+  'error.generic': {
+    'zh-CN': '登录过程中出现了问题。请返回应用重新登录。',
+    en: 'Something went wrong during sign-in. Go back to the app and try again.',
+  },
+  'error.oidc': {
+    'zh-CN': '应用发出的登录请求无效。',
+    en: 'The app sent an invalid sign-in request.',
+  },
+  'error.not_found': { 'zh-CN': '页面不存在。', en: 'This page does not exist.' },
+  'logout.title': { 'zh-CN': '退出登录', en: 'Sign out' },
+  'logout.question': { 'zh-CN': '要退出 {host} 的登录吗？', en: 'Do you want to sign out of {host}?' },
+  'logout.yes': { 'zh-CN': '退出登录', en: 'Yes, sign me out' },
+  'logout.no': { 'zh-CN': '保持登录', en: 'No, stay signed in' },
+  'logout.done': { 'zh-CN': '你已退出登录。', en: 'You have signed out.' },
+  'logout.done_client': { 'zh-CN': '你已退出 {client} 的登录。', en: 'You have signed out of {client}.' },
+} as const satisfies Record<string, { 'zh-CN': string; en: string }>;
+
+export type MessageKey = keyof typeof messages;

@@ -1,0 +1,48 @@
+/**
+ * What the interaction routes need, passed in once when the router is built (no module-level
+ * singletons, so tests can run several servers in one process).
+ */
+import type Provider from 'oidc-provider';
+import type { AccountService } from '../accounts/service.js';
+import type { ConnectionRegistry } from '../connections.js';
+import type { Lang } from '../i18n/index.js';
+import type { Logger } from '../log.js';
+import type { PageRenderer } from '../pages/render.js';
+import type { LoginStateStore } from '../storage/types.js';
+import type { WeComClient } from '../wecom/index.js';
+
+export interface InteractionDeps {
+  provider: Provider;
+  /** The issuer URL without a trailing slash; our callback URLs are built on it. */
+  issuer: string;
+  /** The issuer's path ('' or e.g. '/oidc'), under which our routes are mounted. */
+  basePath: string;
+  connections: ConnectionRegistry;
+  wecom: WeComClient;
+  accounts: AccountService;
+  loginStates: LoginStateStore;
+  pages: PageRenderer;
+  /** Where browsers go for WeCom's QR login (real WeCom, or the simulator). */
+  qrLoginBase: string;
+  log: Logger;
+  now?: () => number;
+}
+
+export type InteractionDetails = Awaited<ReturnType<Provider['interactionDetails']>>;
+
+export function interactionPaths(basePath: string, uid: string) {
+  const root = `${basePath}/interaction/${encodeURIComponent(uid)}`;
+  return {
+    root,
+    abort: `${root}/abort`,
+    consent: `${root}/consent`,
+    start: (connection: string) => `${root}/wecom/${encodeURIComponent(connection)}`,
+    callback: (connection: string) => `${root}/wecom/${encodeURIComponent(connection)}/callback`,
+  };
+}
+
+export function uiLocales(details: InteractionDetails): unknown {
+  return details.params.ui_locales;
+}
+
+export type { Lang };

@@ -1,0 +1,42 @@
+/**
+ * The `state` we send to WeCom and expect back.
+ *
+ * 256 random bits in hex (hex because WeCom's in-client OAuth accepts only [a-zA-Z0-9]); stored
+ * server-side with the interaction and connection it belongs to, for no longer than the
+ * interaction lives, and taken (deleted) on first use, so a replayed or stale callback fails. The
+ * callback arrives under /interaction/:uid, so oidc-provider's interaction cookie also proves it is
+ * the same browser that started the login.
+ */
+import { randomBytes } from 'node:crypto';
+import type { LoginState, LoginStateStore } from '../storage/types.js';
+
+export type StateCheck =
+  | { ok: true; state: LoginState }
+  | { ok: false; problem: 'state_missing' | 'state_unknown' | 'state_mismatch' };
+
+export async function issueLoginState(
+  store: LoginStateStore,
+  value: LoginState,
+  interactionExpiresAt: number,
+  now: number,
+): Promise<string> {
+  const state = randomBytes(32).toString('hex');
+  const ttlSeconds = Math.max(1, interactionExpiresAt - Math.floor(now / 1000));
+  await store.put(state, value, ttlSeconds);
+  return state;
+}
+
+export async function checkLoginState(
+  store: LoginStateStore,
+  received: unknown,
+  expected: { interactionUid: string; connection: string },
+): Promise<StateCheck> {
+  if (typeof received !== 'string' || !received) return { ok: false, problem: 'state_missing' };
+  if (!/^[0-9a-f]{64}$/.test(received)) return { ok: false, problem: 'state_unknown' };
+  const state = await store.take(received);
+  if (!state) return { ok: false, problem: 'state_unknown' };
+  if (state.interactionUid !== expected.interactionUid || state.connection !== expected.connection) {
+    return { ok: false, problem: 'state_mismatch' };
+  }
+  return { ok: true, state };
+}

@@ -1,0 +1,57 @@
+/**
+ * `npm start`: load the configuration, start the provider (and, in the embedded default, the WeCom
+ * simulator and the demo app), and shut down cleanly on SIGINT/SIGTERM so pending writes reach disk.
+ */
+import { ConfigError, loadConfigFile, resolveConfigPath } from './config/load.js';
+import { ClientConfigError } from './oidc/clients.js';
+import { createLogger } from './log.js';
+import { SimulatorRefusedError, startServer } from './server.js';
+
+const log = createLogger();
+
+async function main(): Promise<void> {
+  const configPath = resolveConfigPath(process.argv.slice(2), process.env);
+  const config = loadConfigFile(configPath);
+  log.info('configuration loaded', { file: configPath });
+  if (process.versions.node.split('.')[0] === '20') {
+    log.info('running on Node 20: supported; oidc-provider prefers Node 22 and may print a warning about it');
+  }
+
+  const server = await startServer(config, { log });
+  const stops: (() => Promise<void>)[] = [() => server.close()];
+
+  if (config.simulator.enabled) {
+    log.warn('WeCom SIMULATOR is active: sign-ins are simulated, do not use this configuration in production', {
+      qrLogin: `${server.issuer}/wecom-simulator`,
+    });
+  }
+  if (config.demo.enabled) {
+    const { startDemo } = await import('./demo/app.js');
+    const demo = await startDemo(config, { log: log.child({ component: 'demo' }) });
+    stops.unshift(() => demo.close());
+    log.info(`demo app ready: open ${demo.url} in a browser and click "Sign in"`);
+  }
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info('shutting down', { signal });
+    for (const close of stops) await close().catch((error: Error) => log.error('shutdown step failed', { message: error.message }));
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigError || error instanceof ClientConfigError || error instanceof SimulatorRefusedError) {
+    // A person fixes these by editing the config: plain text reads better than a JSON log line.
+    process.stderr.write(`wecom-oidc: cannot start: ${error.message}\n`);
+  } else if ((error as NodeJS.ErrnoException)?.code === 'EADDRINUSE') {
+    log.error('the configured port is already in use; stop the other process or change "listen.port"');
+  } else {
+    log.error('start-up failed', { error: (error as Error)?.name, message: (error as Error)?.message });
+  }
+  process.exit(1);
+});

@@ -1,0 +1,40 @@
+/**
+ * Which claims each scope releases, and an account's claims. Only what WeCom actually gave us is
+ * emitted: a member with no email simply has no `email` claim (never an empty string), and
+ * `email_verified` is true only for the corp-issued mailbox (see wecom/profile.ts).
+ */
+import type { Account } from '../storage/types.js';
+
+export const SCOPE_CLAIMS = {
+  openid: ['sub'],
+  profile: ['name', 'preferred_username', 'picture', 'gender', 'updated_at'],
+  email: ['email', 'email_verified'],
+  phone: ['phone_number'],
+  wecom: ['wecom_corpid', 'wecom_userid', 'department', 'main_department', 'position'],
+} as const;
+
+export const SUPPORTED_SCOPES = ['openid', 'offline_access', ...Object.keys(SCOPE_CLAIMS).filter((s) => s !== 'openid')];
+
+export function accountClaims(account: Account): { sub: string; [claim: string]: unknown } {
+  const { profile } = account;
+  const claims: Record<string, unknown> = {
+    sub: account.id,
+    name: profile.name,
+    preferred_username: profile.username,
+    picture: profile.picture,
+    gender: profile.gender,
+    updated_at: account.updatedAt,
+    email: profile.email,
+    email_verified: profile.email === undefined ? undefined : profile.emailVerified === true,
+    phone_number: profile.phoneNumber,
+    wecom_corpid: profile.corpId,
+    wecom_userid: profile.username,
+    department: profile.department,
+    main_department: profile.mainDepartment,
+    position: profile.position,
+  };
+  return {
+    ...Object.fromEntries(Object.entries(claims).filter(([, value]) => value !== undefined && value !== '')),
+    sub: account.id,
+  };
+}

@@ -1,0 +1,63 @@
+/**
+ * oidc-provider's own pages (protocol errors shown to a person, logout confirmation, logout done),
+ * rendered with our templates, language and security headers instead of its defaults.
+ */
+import type { ErrorOut, KoaContextWithOIDC } from 'oidc-provider';
+import { pickLang, translator } from '../i18n/index.js';
+import type { Logger } from '../log.js';
+import type { PageRenderer } from '../pages/render.js';
+
+function langOf(ctx: KoaContextWithOIDC) {
+  return pickLang(ctx.oidc?.params?.ui_locales, ctx.get('accept-language'));
+}
+
+export function errorPage(
+  pages: PageRenderer,
+  log: Logger,
+  ctx: KoaContextWithOIDC,
+  out: ErrorOut,
+  error: Error,
+): void {
+  const lang = langOf(ctx);
+  const t = translator(lang);
+  if (out.error === 'server_error') log.error('oidc-provider rendered a server error', { error: error.name, message: error.message });
+  // error and error_description come from oidc-provider's own error classes: protocol words,
+  // never stack traces or secrets.
+  pages.send(
+    ctx,
+    'error',
+    {
+      lang,
+      title: t('error.title'),
+      heading: t('error.title'),
+      message: `${t('error.oidc')} ${typeof out.error_description === 'string' ? out.error_description : ''}`.trim(),
+      code: typeof out.error === 'string' ? out.error : undefined,
+    },
+    { status: ctx.status >= 400 ? ctx.status : 400 },
+  );
+}
+
+export function logoutPage(pages: PageRenderer, ctx: KoaContextWithOIDC, form: string): void {
+  const lang = langOf(ctx);
+  const t = translator(lang);
+  const target = ctx.oidc?.params?.post_logout_redirect_uri;
+  // `form` is oidc-provider's hidden form (action and CSRF token), inserted unescaped on purpose.
+  pages.send(
+    ctx,
+    'logout',
+    { lang, title: t('logout.title'), host: ctx.host, form },
+    { formTargets: typeof target === 'string' ? [target] : [] },
+  );
+}
+
+export function logoutSuccessPage(pages: PageRenderer, ctx: KoaContextWithOIDC): void {
+  const lang = langOf(ctx);
+  const t = translator(lang);
+  const client = ctx.oidc?.client?.clientName ?? ctx.oidc?.client?.clientId;
+  pages.send(ctx, 'message', {
+    lang,
+    title: t('logout.title'),
+    heading: t('logout.title'),
+    message: client ? t('logout.done_client', { client }) : t('logout.done'),
+  });
+}

@@ -1,0 +1,87 @@
+/**
+ * The oidc-provider instance: everything OIDC (discovery, JWKS, authorization, token, userinfo,
+ * refresh, revocation, introspection, logout, prompt/max_age/id_token_hint/claims handling) is
+ * oidc-provider's; this file only configures it. Sign-in happens in our /interaction routes.
+ */
+import Provider, { type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
+import type { AccountService } from '../accounts/service.js';
+import type { ClientConfig } from '../config/schema.js';
+import type { Logger } from '../log.js';
+import type { PageRenderer } from '../pages/render.js';
+import type { Storage } from '../storage/types.js';
+import { createAdapterFactory } from './adapter.js';
+import { SCOPE_CLAIMS, SUPPORTED_SCOPES, accountClaims } from './claims.js';
+import { extraClientMetadata } from './client-metadata.js';
+import type { SigningKeys } from './keys.js';
+import { errorPage, logoutPage, logoutSuccessPage } from './pages.js';
+
+/** Token and artefact lifetimes, in seconds. */
+export const TTL = {
+  AccessToken: 60 * 60,
+  AuthorizationCode: 60,
+  IdToken: 60 * 60,
+  RefreshToken: 14 * 24 * 60 * 60,
+  Session: 14 * 24 * 60 * 60,
+  Grant: 14 * 24 * 60 * 60,
+  /** How long a person has to finish signing in (scan, consent); the WeCom state expires with it. */
+  Interaction: 30 * 60,
+} as const;
+
+export interface ProviderOptions {
+  issuer: string;
+  basePath: string;
+  clients: ClientConfig[];
+  signingKeys: SigningKeys;
+  cookieKeys: string[];
+  storage: Storage;
+  accounts: AccountService;
+  pages: PageRenderer;
+  trustProxy: boolean;
+  log: Logger;
+}
+
+export function createProvider(options: ProviderOptions): Provider {
+  const configuration: Configuration = {
+    adapter: createAdapterFactory(options.storage.models),
+    clients: options.clients as Configuration['clients'],
+    jwks: options.signingKeys as Configuration['jwks'],
+    cookies: { keys: options.cookieKeys },
+    scopes: SUPPORTED_SCOPES,
+    claims: Object.fromEntries(Object.entries(SCOPE_CLAIMS).map(([scope, claims]) => [scope, [...claims]])),
+    extraClientMetadata,
+    findAccount: async (_ctx, sub) => {
+      const account = await options.accounts.findById(sub);
+      // A disabled account has no claims to give: its tokens stop working at userinfo and refresh.
+      if (!account || account.disabled) return undefined;
+      return { accountId: account.id, claims: () => accountClaims(account) };
+    },
+    interactions: {
+      url: (_ctx, interaction) => `${options.basePath}/interaction/${interaction.uid}`,
+    },
+    features: {
+      devInteractions: { enabled: false },
+      claimsParameter: { enabled: true },
+      introspection: { enabled: true },
+      revocation: { enabled: true },
+      rpInitiatedLogout: {
+        enabled: true,
+        logoutSource: (ctx, form) => logoutPage(options.pages, ctx, form),
+        postLogoutSuccessSource: (ctx) => logoutSuccessPage(options.pages, ctx),
+      },
+    },
+    // PKCE (S256 only, oidc-provider's sole method) is required of public clients and used by
+    // any confidential client that sends it.
+    pkce: { required: (_ctx, client) => client.clientAuthMethod === 'none' },
+    ttl: { ...TTL },
+    renderError: (ctx, out, error) => errorPage(options.pages, options.log, ctx, out, error),
+    enabledJWA: {
+      idTokenSigningAlgValues: ['RS256', 'ES256'],
+    },
+  };
+  const provider = new Provider(options.issuer, configuration);
+  provider.proxy = options.trustProxy;
+  provider.on('server_error', (_ctx: KoaContextWithOIDC, error: Error) => {
+    options.log.error('oidc-provider server error', { error: error.name, message: error.message });
+  });
+  return provider;
+}

@@ -1,0 +1,187 @@
+/**
+ * Builds and starts the whole service from a validated configuration: storage, keys, the OIDC
+ * provider, our interaction routes, and (only when enabled) the WeCom simulator. main.ts calls this
+ * for `npm start`; the integration tests call it to run real servers on spare ports.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import Koa from 'koa';
+import mount from 'koa-mount';
+import type Provider from 'oidc-provider';
+import { AccountService } from './accounts/service.js';
+import type { Config } from './config/schema.js';
+import { ConnectionRegistry } from './connections.js';
+import { pickLang, translator } from './i18n/index.js';
+import { interactionRouter } from './interaction/routes.js';
+import { createLogger, type Logger } from './log.js';
+import { validateClients } from './oidc/clients.js';
+import { loadCookieKeys, loadSigningKeys } from './oidc/keys.js';
+import { createProvider } from './oidc/provider.js';
+import { PageRenderer } from './pages/render.js';
+import { openStorage } from './storage/index.js';
+import type { Storage } from './storage/types.js';
+import type { WeComSimulator } from './simulator/index.js';
+import { WeComClient } from './wecom/index.js';
+
+/** Where the simulator is mounted, below the issuer's path. */
+export const SIMULATOR_PATH = '/wecom-simulator';
+
+export interface RunningServer {
+  /** The issuer, without a trailing slash. */
+  issuer: string;
+  /** The address actually listened on, e.g. http://127.0.0.1:3000. */
+  address: string;
+  provider: Provider;
+  storage: Storage;
+  simulator?: WeComSimulator;
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  log?: Logger;
+  /** Storage to use instead of opening the configured one (the caller keeps ownership). */
+  storage?: Storage;
+}
+
+export class SimulatorRefusedError extends Error {
+  constructor(issuer: string) {
+    super(
+      `the WeCom simulator is enabled but the issuer ${issuer} is not a loopback address; ` +
+        'set "simulator": { "enabled": false } for a real deployment, or "allowNonLoopbackIssuer": true to force it',
+    );
+    this.name = 'SimulatorRefusedError';
+  }
+}
+
+export function isLoopbackUrl(url: string): boolean {
+  const { hostname } = new URL(url);
+  return hostname === 'localhost' || hostname === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(hostname);
+}
+
+export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
+  const log = options.log ?? createLogger();
+  const issuer = config.issuer.replace(/\/+$/, '');
+  const basePath = new URL(issuer).pathname.replace(/\/+$/, '');
+
+  if (config.simulator.enabled && !isLoopbackUrl(issuer) && !config.simulator.allowNonLoopbackIssuer) {
+    throw new SimulatorRefusedError(issuer);
+  }
+  const simulatorBase = `${issuer}${SIMULATOR_PATH}`;
+  const endpoints = config.simulator.enabled
+    ? { ...config.wecom, apiBase: simulatorBase, qrLoginBase: simulatorBase, oauthBase: simulatorBase }
+    : config.wecom;
+
+  const storage = options.storage ?? (await openStorage(config.storage));
+  const [signingKeys, cookieKeys] = await Promise.all([
+    loadSigningKeys(storage.keys),
+    loadCookieKeys(storage.keys, config.cookieKeys),
+  ]);
+  const pages = new PageRenderer(basePath);
+  const accounts = new AccountService(storage.accounts, log);
+  const provider = createProvider({
+    issuer,
+    basePath,
+    clients: config.clients,
+    signingKeys,
+    cookieKeys,
+    storage,
+    accounts,
+    pages,
+    trustProxy: config.trustProxy,
+    log,
+  });
+  try {
+    await validateClients(provider, config.clients);
+  } catch (error) {
+    if (!options.storage) await storage.close();
+    throw error;
+  }
+
+  const app = new Koa();
+  app.proxy = config.trustProxy;
+  app.silent = true;
+  app.use(notFoundPage(pages));
+  app.use(async (ctx, next) => {
+    if (ctx.method === 'GET' && ctx.path === pages.stylesheetPath) {
+      ctx.type = 'text/css';
+      ctx.set('Cache-Control', 'public, max-age=3600');
+      ctx.body = pages.stylesheet;
+      return;
+    }
+    await next();
+  });
+
+  let simulator: WeComSimulator | undefined;
+  if (config.simulator.enabled) {
+    // Imported only when enabled: the production path never loads the simulator's code.
+    const { createWeComSimulator } = await import('./simulator/index.js');
+    simulator = createWeComSimulator({
+      apps:
+        config.simulator.apps ??
+        config.connections.map((c) => ({ corpId: c.corpId, agentId: c.agentId, secret: c.secret, legacyContactFields: false })),
+      trustedDomain: new URL(issuer).host,
+      basePath: `${basePath}${SIMULATOR_PATH}`,
+      log: log.child({ component: 'wecom-simulator' }),
+    });
+    app.use(simulator.middleware());
+  }
+
+  const interactions = interactionRouter({
+    provider,
+    issuer,
+    basePath,
+    connections: new ConnectionRegistry(config.connections),
+    wecom: new WeComClient({ endpoints, log: log.child({ component: 'wecom' }) }),
+    accounts,
+    loginStates: storage.loginStates,
+    pages,
+    qrLoginBase: endpoints.qrLoginBase,
+    log: log.child({ component: 'interaction' }),
+  });
+  app.use(interactions.routes());
+  app.use(interactions.allowedMethods());
+  app.use(basePath ? mount(basePath, provider) : mount(provider));
+
+  const server = createServer(app.callback());
+  await listen(server, config.listen.port, config.listen.host);
+  const { port } = server.address() as AddressInfo;
+  const address = `http://${config.listen.host.includes(':') ? `[${config.listen.host}]` : config.listen.host}:${port}`;
+  log.info('wecom-oidc listening', { issuer, address, simulator: config.simulator.enabled });
+
+  return {
+    issuer,
+    address,
+    provider,
+    storage,
+    simulator,
+    async close() {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      if (!options.storage) await storage.close();
+    },
+  };
+}
+
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}
+
+/** Anything nobody answered gets a readable page, not Koa's bare "Not Found". */
+function notFoundPage(pages: PageRenderer): Koa.Middleware {
+  return async (ctx, next) => {
+    await next();
+    if (ctx.status !== 404 || ctx.body !== undefined || ctx.respond === false) return;
+    const lang = pickLang(undefined, ctx.get('accept-language'));
+    const t = translator(lang);
+    if (!ctx.accepts('html')) return;
+    pages.send(ctx, 'message', { lang, title: t('error.title'), heading: t('error.title'), message: t('error.not_found') }, { status: 404 });
+  };
+}

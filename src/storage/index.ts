@@ -1,0 +1,13 @@
+/** Opens the storage driver named in the configuration. */
+import type { Config } from '../config/schema.js';
+import type { Storage } from './types.js';
+import { openLowdbStorage } from './lowdb/index.js';
+
+export async function openStorage(config: Config['storage']): Promise<Storage> {
+  switch (config.driver) {
+    case 'lowdb':
+      return openLowdbStorage({ path: config.path });
+  }
+}
+
+export type * from './types.js';

@@ -1,0 +1,84 @@
+/**
+ * The embedded storage driver: one JSON file through lowdb, for a single process.
+ * Two processes must not share one file (each would overwrite the other's changes); several
+ * replicas need the PostgreSQL driver.
+ */
+import type { KeyStore, LoginState, LoginStateStore, Storage } from '../types.js';
+import { LowdbFile } from './database.js';
+import { LowdbModelStore } from './model-store.js';
+import { LowdbAccountStore } from './account-store.js';
+
+/** How often expired records are swept out of the file, so it does not grow without bound. */
+export const PRUNE_INTERVAL_MS = 10 * 60 * 1000;
+
+export interface LowdbStorageOptions {
+  path: string;
+  now?: () => number;
+  pruneIntervalMs?: number;
+}
+
+export interface LowdbStorage extends Storage {
+  /** Removes expired records now and persists; returns how many were removed. */
+  prune(): Promise<number>;
+}
+
+export async function openLowdbStorage(options: LowdbStorageOptions): Promise<LowdbStorage> {
+  const now = options.now ?? Date.now;
+  const file = await LowdbFile.open(options.path);
+  const models = new LowdbModelStore(file, now);
+
+  const loginStates: LoginStateStore = {
+    async put(state: string, value: LoginState, expiresInSeconds: number) {
+      file.data.loginStates[state] = { value, expiresAt: now() + expiresInSeconds * 1000 };
+      await file.persist();
+    },
+    async take(state: string) {
+      const record = file.data.loginStates[state];
+      if (!record) return undefined;
+      delete file.data.loginStates[state];
+      await file.persist();
+      return record.expiresAt > now() ? record.value : undefined;
+    },
+  };
+
+  const keys: KeyStore = {
+    async getOrCreate<T>(name: string, create: () => Promise<T> | T): Promise<T> {
+      if (name in file.data.keys) return file.data.keys[name] as T;
+      const value = await create();
+      // Another caller may have created it while `create` ran; the first one wins.
+      if (!(name in file.data.keys)) {
+        file.data.keys[name] = value;
+        await file.persist();
+      }
+      return file.data.keys[name] as T;
+    },
+  };
+
+  const prune = async (): Promise<number> => {
+    let removed = models.prune();
+    for (const [state, record] of Object.entries(file.data.loginStates)) {
+      if (record.expiresAt <= now()) {
+        delete file.data.loginStates[state];
+        removed += 1;
+      }
+    }
+    if (removed) await file.persist();
+    return removed;
+  };
+
+  await prune();
+  const timer = setInterval(() => void prune(), options.pruneIntervalMs ?? PRUNE_INTERVAL_MS);
+  timer.unref();
+
+  return {
+    models,
+    loginStates,
+    accounts: new LowdbAccountStore(file),
+    keys,
+    prune,
+    async close() {
+      clearInterval(timer);
+      await file.persist();
+    },
+  };
+}

@@ -1,0 +1,111 @@
+/**
+ * The storage interface. The lowdb driver implements it for one machine; a PostgreSQL driver will
+ * implement the same interface for several replicas, so every method is async and every operation
+ * that must be atomic across replicas (take a login state, create an account for an identity,
+ * create keys once) is one method, not a read followed by a write in the caller.
+ */
+
+/** What oidc-provider hands its adapter: an opaque JSON object with a few indexed fields. */
+export interface ModelPayload {
+  [key: string]: unknown;
+  uid?: string;
+  grantId?: string;
+  userCode?: string;
+  consumed?: number;
+}
+
+/** oidc-provider's adapter contract, for every model name it uses (Session, AccessToken, ...). */
+export interface ModelStore {
+  upsert(model: string, id: string, payload: ModelPayload, expiresInSeconds?: number): Promise<void>;
+  find(model: string, id: string): Promise<ModelPayload | undefined>;
+  findByUid(model: string, uid: string): Promise<ModelPayload | undefined>;
+  findByUserCode(model: string, userCode: string): Promise<ModelPayload | undefined>;
+  consume(model: string, id: string): Promise<void>;
+  destroy(model: string, id: string): Promise<void>;
+  revokeByGrantId(model: string, grantId: string): Promise<void>;
+}
+
+/** The `state` of one WeCom login, kept server-side so it can be checked and used exactly once. */
+export interface LoginState {
+  /** The oidc-provider interaction this login belongs to. */
+  interactionUid: string;
+  /** The connection identifier the login was started through. */
+  connection: string;
+  /** How the login was started, so the callback can tell QR from in-client. */
+  method: 'qr' | 'in_client';
+}
+
+export interface LoginStateStore {
+  put(state: string, value: LoginState, expiresInSeconds: number): Promise<void>;
+  /** Returns the state and deletes it in one step; a second call (a replay) returns undefined. */
+  take(state: string): Promise<LoginState | undefined>;
+}
+
+/** A WeCom identity: a member of one corp, keyed by (corpId, lower-cased userid). */
+export interface WeComIdentity {
+  corpId: string;
+  /** Lower-cased: WeCom userids are case-insensitive, so `ZhangSan` and `zhangsan` are one person. */
+  userid: string;
+  /** The connection that first linked this identity (informational; the key is corp + userid). */
+  connection: string;
+  linkedAt: number;
+}
+
+/** What we know of a person, from the last WeCom sign-in. Absent fields were never obtained. */
+export interface AccountProfile {
+  /** The WeCom userid in the case WeCom returned it (for preferred_username). */
+  username: string;
+  name?: string;
+  email?: string;
+  emailVerified?: boolean;
+  phoneNumber?: string;
+  picture?: string;
+  gender?: 'male' | 'female';
+  department?: number[];
+  mainDepartment?: number;
+  position?: string;
+  corpId?: string;
+}
+
+export interface Account {
+  /** Opaque and stable: the OIDC `sub`. Never derived from the WeCom userid. */
+  id: string;
+  createdAt: number;
+  /** When the profile last changed (seconds since epoch), the OIDC `updated_at`. */
+  updatedAt: number;
+  disabled: boolean;
+  profile: AccountProfile;
+  identities: WeComIdentity[];
+}
+
+export interface AccountStore {
+  findById(id: string): Promise<Account | undefined>;
+  findByIdentity(corpId: string, userid: string): Promise<Account | undefined>;
+  /**
+   * Creates `account` unless one of its identities is already linked, in which case the existing
+   * account is returned: two concurrent first sign-ins of one member yield one account.
+   */
+  createWithIdentity(account: Account): Promise<{ account: Account; created: boolean }>;
+  /** Replaces the profile (and updatedAt) of an existing account. */
+  updateProfile(id: string, profile: AccountProfile, updatedAt: number): Promise<Account | undefined>;
+}
+
+/** Long-lived secrets generated on first start: signing keys, cookie keys. */
+export interface KeyStore {
+  /** Returns the stored value, or stores and returns `create()`'s result if there is none yet. */
+  getOrCreate<T>(name: string, create: () => Promise<T> | T): Promise<T>;
+}
+
+export interface Storage {
+  readonly models: ModelStore;
+  readonly loginStates: LoginStateStore;
+  readonly accounts: AccountStore;
+  readonly keys: KeyStore;
+  /** Flushes pending writes and releases the store. */
+  close(): Promise<void>;
+}
+
+/** Normalises a WeCom userid for identity keys (case-insensitive per WeCom). */
+export function identityKey(corpId: string, userid: string): string {
+  return `${corpId}/${userid.toLowerCase()}`;
+}
