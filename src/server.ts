@@ -99,6 +99,9 @@ export async function startServer(config: Config, options: StartOptions = {}): P
 
   const app = new Koa();
   app.proxy = config.trustProxy;
+  // koa-mount runs the provider's middleware with this app's context, so this app must sign
+  // cookies with the same keys the provider verifies them with.
+  app.keys = cookieKeys;
   app.silent = true;
   app.use(notFoundPage(pages));
   app.use(async (ctx, next) => {

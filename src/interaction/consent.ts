@@ -25,8 +25,3 @@ export async function grantRequested(provider: Provider, details: InteractionDet
   }
   return grant.save();
 }
-
-/** Whether a client was configured as first-party, i.e. its users are never shown a consent screen. */
-export function isFirstParty(client: { metadata(): Record<string, unknown> } | undefined): boolean {
-  return client?.metadata().first_party === true;
-}

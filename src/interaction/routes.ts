@@ -15,7 +15,8 @@ import { interactionPaths, uiLocales, type InteractionDeps, type InteractionDeta
 import { checkLoginState, issueLoginState } from './login-state.js';
 import { completeWeComLogin, type LoginFailure } from './wecom-login.js';
 import { failurePage } from './failures.js';
-import { grantRequested, isFirstParty } from './consent.js';
+import { grantRequested } from './consent.js';
+import { isFirstParty } from '../oidc/client-metadata.js';
 
 export function interactionRouter(deps: InteractionDeps): Router {
   const { provider, pages, connections, log } = deps;

@@ -10,7 +10,7 @@ import type { AccountService } from '../accounts/service.js';
 import type { Connection } from '../connections.js';
 import type { Logger } from '../log.js';
 import type { Account } from '../storage/types.js';
-import { WeComError, toMemberProfile, type WeComClient } from '../wecom/index.js';
+import { WeComError, isWeComTransportError, toMemberProfile, type WeComClient, type WeComTransportError } from '../wecom/index.js';
 
 export type LoginFailure =
   | { kind: 'code_invalid' }
@@ -20,7 +20,7 @@ export type LoginFailure =
   | { kind: 'member_not_found' }
   | { kind: 'account_disabled' }
   | { kind: 'wecom_configuration'; error: WeComError }
-  | { kind: 'wecom_unavailable'; error: Error };
+  | { kind: 'wecom_unavailable'; error: WeComError | WeComTransportError };
 
 export type LoginOutcome = { ok: true; account: Account } | { ok: false; failure: LoginFailure };
 
@@ -52,10 +52,8 @@ export async function completeWeComLogin(
 }
 
 function classify(error: unknown, log: Logger, connection: string): LoginFailure {
-  if (!(error instanceof WeComError)) {
-    if (error instanceof Error && error.name === 'WeComTransportError') return { kind: 'wecom_unavailable', error };
-    throw error;
-  }
+  if (isWeComTransportError(error)) return { kind: 'wecom_unavailable', error };
+  if (!(error instanceof WeComError)) throw error;
   switch (error.errcode) {
     case 40029:
       return { kind: 'code_invalid' };

@@ -6,7 +6,8 @@
 import type { Account } from '../storage/types.js';
 
 export const SCOPE_CLAIMS = {
-  openid: ['sub'],
+  // amr (how the person signed in, e.g. wecom_qr) comes with openid so every ID token carries it.
+  openid: ['sub', 'amr'],
   profile: ['name', 'preferred_username', 'picture', 'gender', 'updated_at'],
   email: ['email', 'email_verified'],
   phone: ['phone_number'],

@@ -12,3 +12,8 @@ export const extraClientMetadata: NonNullable<Configuration['extraClientMetadata
     }
   },
 };
+
+/** Whether a client was configured as first-party, i.e. its users are never shown a consent screen. */
+export function isFirstParty(client: { metadata(): Record<string, unknown> } | undefined): boolean {
+  return client?.metadata().first_party === true;
+}

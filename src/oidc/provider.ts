@@ -12,6 +12,7 @@ import type { Storage } from '../storage/types.js';
 import { createAdapterFactory } from './adapter.js';
 import { SCOPE_CLAIMS, SUPPORTED_SCOPES, accountClaims } from './claims.js';
 import { extraClientMetadata } from './client-metadata.js';
+import { loadGrant } from './grants.js';
 import type { SigningKeys } from './keys.js';
 import { errorPage, logoutPage, logoutSuccessPage } from './pages.js';
 
@@ -47,7 +48,14 @@ export function createProvider(options: ProviderOptions): Provider {
     jwks: options.signingKeys as Configuration['jwks'],
     cookies: { keys: options.cookieKeys },
     scopes: SUPPORTED_SCOPES,
-    claims: Object.fromEntries(Object.entries(SCOPE_CLAIMS).map(([scope, claims]) => [scope, [...claims]])),
+    claims: {
+      // oidc-provider's defaults for claims not tied to a scope (this option replaces them).
+      acr: null,
+      sid: null,
+      auth_time: null,
+      iss: null,
+      ...Object.fromEntries(Object.entries(SCOPE_CLAIMS).map(([scope, claims]) => [scope, [...claims]])),
+    },
     extraClientMetadata,
     findAccount: async (_ctx, sub) => {
       const account = await options.accounts.findById(sub);
@@ -55,6 +63,7 @@ export function createProvider(options: ProviderOptions): Provider {
       if (!account || account.disabled) return undefined;
       return { accountId: account.id, claims: () => accountClaims(account) };
     },
+    loadExistingGrant: (ctx) => loadGrant(ctx),
     interactions: {
       url: (_ctx, interaction) => `${options.basePath}/interaction/${interaction.uid}`,
     },

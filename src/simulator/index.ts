@@ -1,0 +1,145 @@
+/**
+ * The built-in WeCom simulator: a stand-in for WeCom's QR login page, in-client OAuth and server API,
+ * mounted inside our own Koa app so that `npm start` works without a WeCom account and integration
+ * tests run over real HTTP. Our production WeCom client talks to it exactly as to WeCom; only the
+ * base URLs differ (`{origin}{basePath}` for apiBase, qrLoginBase and oauthBase alike).
+ *
+ * It follows /work/shared/wecom-api.md, errors included. Everything is in memory (see credentials.ts).
+ * Nothing here is imported by the production path unless the simulator is enabled.
+ */
+import Router from '@koa/router';
+import type Koa from 'koa';
+import type { SimulatorApp } from '../config/schema.js';
+import type { Logger } from '../log.js';
+import { registerApiRoutes } from './api-routes.js';
+import { createHostedApps } from './apps.js';
+import { createClock } from './clock.js';
+import type { SimulatedApi } from './constants.js';
+import { createCredentials } from './credentials.js';
+import type { SimulatorDeps } from './deps.js';
+import { findMember } from './directory.js';
+import { createFaults } from './faults.js';
+import { registerInClientRoutes } from './in-client-routes.js';
+import { registerQrLoginRoutes } from './qr-login-routes.js';
+import { pageCsp } from './respond.js';
+import { registerStaticRoutes } from './static-routes.js';
+import { createViews } from './views.js';
+
+export { SIMULATED_APIS, SIMULATOR_LABEL, SIMULATOR_LABEL_ZH, type SimulatedApi } from './constants.js';
+export {
+  DEMO_DEPARTMENTS,
+  DEMO_MEMBERS,
+  DEMO_USERIDS,
+  DEMO_WECHAT_USER,
+  type DemoDepartment,
+  type DemoMember,
+  type DemoWeChatUser,
+  type MemberStatus,
+} from './directory.js';
+
+export interface SimulatorOptions {
+  /** Corp apps it hosts. */
+  apps: SimulatorApp[];
+  /** host[:port] configured as the apps' 授权回调域 / 可信域名; redirect_uri hosts must equal it exactly. */
+  trustedDomain: string;
+  /** Path prefix it is mounted at, e.g. '/wecom-simulator'; every route is under it. */
+  basePath: string;
+  log: Logger;
+  /** Millisecond clock; default Date.now. */
+  now?: () => number;
+}
+
+export interface WeComSimulator {
+  /** Serves everything under basePath; passes other paths to next(). */
+  middleware(): Koa.Middleware;
+  /** API call counters (failed calls included), for tests such as "20 logins cost exactly 1 gettoken". */
+  readonly calls: Readonly<Record<SimulatedApi, number>>;
+  /** Shifts the simulator's clock: codes expire after 5 min, user tickets after 1800 s, tokens after 7200 s. */
+  advanceClock(ms: number): void;
+  /** Those tokens answer 40014 from now on, as after a secret reset. */
+  invalidateAccessTokens(corpId?: string): void;
+  /** The next `times` calls (default 1) of `api` answer `errcode` before any other check. */
+  failNext(api: SimulatedApi, errcode: number, times?: number): void;
+  /** A login code without clicking through a page, for tests. */
+  issueLoginCode(input: { corpId: string; agentId: string; userid?: string; openid?: string; userTicket?: boolean }): string;
+}
+
+const BASE_PATH = /^(\/[A-Za-z0-9._~-]+)+$/;
+
+function checkTrustedDomain(value: string): string {
+  const domain = value.toLowerCase();
+  const parsed = URL.canParse(`http://${domain}`) ? new URL(`http://${domain}`) : undefined;
+  if (!parsed || parsed.host !== domain || parsed.pathname !== '/' || parsed.username || parsed.search) {
+    throw new Error(`simulator trustedDomain must be host[:port], got "${value}"`);
+  }
+  return domain;
+}
+
+export function createWeComSimulator(options: SimulatorOptions): WeComSimulator {
+  if (!BASE_PATH.test(options.basePath)) {
+    throw new Error(`simulator basePath must look like "/wecom-simulator" (no trailing slash), got "${options.basePath}"`);
+  }
+  const trustedDomain = checkTrustedDomain(options.trustedDomain);
+  const apps = createHostedApps(options.apps);
+  const clock = createClock(options.now);
+  const credentials = createCredentials(clock);
+  const faults = createFaults();
+  const log = options.log.child({ component: 'wecom-simulator' });
+  const deps: SimulatorDeps = {
+    apps,
+    clock,
+    credentials,
+    faults,
+    views: createViews(),
+    log,
+    trustedDomain,
+    basePath: options.basePath,
+    csp: pageCsp(trustedDomain),
+  };
+
+  const router = new Router({ prefix: options.basePath });
+  registerStaticRoutes(router, deps);
+  registerQrLoginRoutes(router, deps);
+  registerInClientRoutes(router, deps);
+  registerApiRoutes(router, deps);
+
+  log.warn('WeCom simulator is active: WeCom sign-in goes to a built-in stand-in, not the real WeCom', {
+    basePath: options.basePath,
+    trustedDomain,
+    apps: apps.all.map((app) => `${app.corpId}/${app.agentId}`),
+  });
+
+  const isOurs = (path: string) => path === options.basePath || path.startsWith(`${options.basePath}/`);
+
+  return {
+    middleware() {
+      const routes = router.routes() as unknown as Koa.Middleware;
+      const allowedMethods = router.allowedMethods() as unknown as Koa.Middleware;
+      return async function wecomSimulator(ctx, next) {
+        if (!isOurs(ctx.path)) return next();
+        // Unknown paths under basePath end here with 404 (or 405), as they would at WeCom.
+        await routes(ctx, () => allowedMethods(ctx, async () => {}));
+      };
+    },
+    get calls() {
+      return { ...faults.calls };
+    },
+    advanceClock: (ms) => clock.advance(ms),
+    invalidateAccessTokens: (corpId) => credentials.invalidateAccessTokens(corpId),
+    failNext: (api, errcode, times = 1) => faults.inject(api, errcode, times),
+    issueLoginCode(input) {
+      const app = apps.find(input.corpId, String(input.agentId));
+      if (!app) throw new Error(`the simulator hosts no app ${input.corpId}/${input.agentId}`);
+      if (input.userid !== undefined) {
+        const member = findMember(input.userid);
+        if (!member) throw new Error(`no demo member "${input.userid}"`);
+        const identity = { kind: 'member' as const, userid: member.userid };
+        return credentials.issueCode({ corpId: app.corpId, agentId: app.agentId, identity, withUserTicket: input.userTicket ?? false });
+      }
+      if (!input.openid) throw new Error('issueLoginCode needs a userid or an openid');
+      if (input.userTicket) throw new Error('only members get a user_ticket');
+      const identity = { kind: 'wechat' as const, openid: input.openid };
+      return credentials.issueCode({ corpId: app.corpId, agentId: app.agentId, identity, withUserTicket: false });
+    },
+  };
+}

@@ -1,0 +1,120 @@
+/**
+ * PC QR login, as `login.work.weixin.qq.com/wwlogin/sso/login` (98152). Instead of a phone scanning a
+ * code, the page lists the demo people; picking one issues a code and returns the browser to
+ * `redirect_uri?code=CODE&state=STATE`. Cancel returns `redirect_uri?state=STATE` with no code. Bad
+ * parameters get an error page and never a redirect. The POSTs re-check everything the GET checked,
+ * since the hidden fields come back from the browser.
+ */
+import type Router from '@koa/router';
+import type { Context } from 'koa';
+import type { SimulatorApp } from '../config/schema.js';
+import type { LoginIdentity } from './credentials.js';
+import { formBody, formFields, type SimulatorDeps } from './deps.js';
+import { DEMO_WECHAT_USER, findMember } from './directory.js';
+import {
+  type Checked,
+  type Lang,
+  type Problem,
+  callbackUrl,
+  checkApp,
+  checkCorp,
+  checkRedirectUri,
+  pickLang,
+  problem,
+  single,
+} from './login-params.js';
+import { redirectTo, sendHtml } from './respond.js';
+import type { HiddenField } from './views.js';
+
+interface QrLogin {
+  app: SimulatorApp;
+  redirectUri: URL;
+  state: string;
+  lang: Lang;
+  /** The original parameters, carried through the page's forms. */
+  hidden: HiddenField[];
+}
+
+function checkQrLogin(source: Record<string, unknown>, deps: SimulatorDeps, acceptLanguage: string): Checked<QrLogin> {
+  const loginType = single(source.login_type);
+  if (loginType !== 'CorpApp') {
+    return problem(
+      `login_type 必须为 CorpApp（模拟器只支持企业自建应用），收到：${loginType ?? '（空）'}`,
+      `login_type must be CorpApp (the simulator hosts self-built apps only), got: ${loginType ?? '(empty)'}`,
+    );
+  }
+  const corp = checkCorp(deps.apps, single(source.appid));
+  if (!corp.ok) return corp;
+  const app = checkApp(deps.apps, corp.value, single(source.agentid));
+  if (!app.ok) return app;
+  const rawRedirectUri = single(source.redirect_uri);
+  const redirectUri = checkRedirectUri(rawRedirectUri, deps.trustedDomain);
+  if (!redirectUri.ok) return redirectUri;
+  const state = single(source.state) ?? '';
+  const lang = pickLang(single(source.lang), acceptLanguage);
+  const hidden: HiddenField[] = [
+    { name: 'login_type', value: 'CorpApp' },
+    { name: 'appid', value: app.value.corpId },
+    { name: 'agentid', value: app.value.agentId },
+    { name: 'redirect_uri', value: rawRedirectUri ?? '' },
+    { name: 'state', value: state },
+    { name: 'lang', value: lang },
+  ];
+  return { ok: true, value: { app: app.value, redirectUri: redirectUri.value, state, lang, hidden } };
+}
+
+/** The person picked on the page: a member by userid, or the demo personal-WeChat user by openid. */
+function pickedIdentity(body: Record<string, unknown>): LoginIdentity | undefined {
+  const userid = single(body.userid);
+  if (userid) {
+    const member = findMember(userid);
+    return member ? { kind: 'member', userid: member.userid } : undefined;
+  }
+  return single(body.openid) === DEMO_WECHAT_USER.openid ? { kind: 'wechat', openid: DEMO_WECHAT_USER.openid } : undefined;
+}
+
+export function registerQrLoginRoutes(router: Router, deps: SimulatorDeps): void {
+  const { views, credentials, csp, basePath, log } = deps;
+  const confirmAction = `${basePath}/wwlogin/sso/confirm`;
+  const cancelAction = `${basePath}/wwlogin/sso/cancel`;
+
+  const showError = (ctx: Context, failure: { problem: Problem }, lang: Lang) =>
+    sendHtml(ctx, views.error(failure.problem, lang), csp, 400);
+
+  router.get('/wwlogin/sso/login', (ctx) => {
+    const checked = checkQrLogin(ctx.query, deps, ctx.get('accept-language'));
+    if (!checked.ok) return showError(ctx, checked, pickLang(single(ctx.query.lang), ctx.get('accept-language')));
+    const { app, redirectUri, lang, hidden } = checked.value;
+    const html = views.qrLogin({
+      lang,
+      corpId: app.corpId,
+      agentId: app.agentId,
+      returnHost: redirectUri.host,
+      hidden,
+      confirmAction,
+      cancelAction,
+    });
+    sendHtml(ctx, html, csp);
+  });
+
+  router.post('/wwlogin/sso/confirm', formBody, (ctx) => {
+    const body = formFields(ctx);
+    const checked = checkQrLogin(body, deps, ctx.get('accept-language'));
+    if (!checked.ok) return showError(ctx, checked, pickLang(single(body.lang), ctx.get('accept-language')));
+    const { app, redirectUri, state, lang } = checked.value;
+    const identity = pickedIdentity(body);
+    if (!identity) {
+      return showError(ctx, problem('未知的扫码人', 'unknown person picked on the QR page'), lang);
+    }
+    const code = credentials.issueCode({ corpId: app.corpId, agentId: app.agentId, identity, withUserTicket: false });
+    log.debug('simulator QR login confirmed', { corpId: app.corpId, agentId: app.agentId, identity: identity.kind });
+    redirectTo(ctx, callbackUrl(redirectUri, { code, state }));
+  });
+
+  router.post('/wwlogin/sso/cancel', formBody, (ctx) => {
+    const body = formFields(ctx);
+    const checked = checkQrLogin(body, deps, ctx.get('accept-language'));
+    if (!checked.ok) return showError(ctx, checked, pickLang(single(body.lang), ctx.get('accept-language')));
+    redirectTo(ctx, callbackUrl(checked.value.redirectUri, { state: checked.value.state }));
+  });
+}

@@ -1,0 +1,132 @@
+/**
+ * The simulator's eta templates, kept as strings so that they compile with the code (nothing to copy
+ * into dist/). Rendered with autoEscape on: every `<%= %>` is escaped; the only raw outputs (`<%~ %>`)
+ * are the layout body and includes, which are themselves escaped template output.
+ *
+ * Pages use plain forms (no JavaScript) and no external resources, so the CSP can stay strict.
+ */
+
+const layout = `<!doctype html>
+<html lang="<%= it.lang === 'en' ? 'en' : 'zh-CN' %>">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="robots" content="noindex, nofollow">
+<title><%= it.title %> · <%= it.label %></title>
+<style>
+body{font-family:system-ui,-apple-system,"PingFang SC","Microsoft YaHei",sans-serif;margin:0;background:#f3f5f8;color:#1f2329}
+.sim-banner{background:#b42318;color:#fff;padding:.6rem 1rem;font-weight:600;text-align:center}
+main{max-width:46rem;margin:1.5rem auto;background:#fff;border-radius:8px;padding:1.5rem;box-shadow:0 1px 3px rgba(0,0,0,.12)}
+h1{font-size:1.3rem;margin-top:0}
+.muted{color:#646a73;font-size:.9rem}
+.qr{display:block;margin:1rem auto;width:10rem;height:10rem;border:1px solid #dee0e3}
+ul.people{list-style:none;padding:0}
+ul.people li{margin:.4rem 0}
+button{font:inherit;cursor:pointer;border:1px solid #c9cdd4;background:#fff;border-radius:6px;padding:.5rem .8rem;text-align:left;width:100%}
+button:hover{border-color:#0b57d0}
+button.primary{background:#0b57d0;color:#fff;border-color:#0b57d0;text-align:center}
+.row{display:flex;gap:.5rem}
+.row form{flex:1}
+.problem{border-left:4px solid #b42318;padding:.5rem 1rem;background:#fef3f2}
+table{border-collapse:collapse;width:100%;font-size:.9rem}
+td,th{border-bottom:1px solid #eee;padding:.3rem;text-align:left;vertical-align:top}
+</style>
+</head>
+<body>
+<header class="sim-banner" role="banner"><%= it.label %> · <%= it.labelZh %></header>
+<main>
+<%~ it.body %>
+</main>
+</body>
+</html>
+`;
+
+const hidden = `<% it.hidden.forEach(function (field) { %><input type="hidden" name="<%= field.name %>" value="<%= field.value %>">
+<% }) %>`;
+
+const qrLogin = `<% layout('@layout', it.layout) %>
+<h1><%= it.t.qrTitle %></h1>
+<p class="muted"><%= it.appLine %> · <%= it.returnLine %></p>
+<svg class="qr" viewBox="0 0 25 25" role="img" aria-label="<%= it.t.qrAlt %>"><rect width="25" height="25" fill="#fff"/><path fill="#1f2329" d="<%= it.qrPath %>"/></svg>
+<p><%= it.t.qrHint %></p>
+<ul class="people">
+<% it.people.forEach(function (person) { %><li><form method="post" action="<%= it.confirmAction %>">
+<%~ include('@hidden', { hidden: it.hidden }) %><input type="hidden" name="<%= person.field %>" value="<%= person.value %>">
+<button type="submit"><%= person.label %></button>
+</form></li>
+<% }) %></ul>
+<form method="post" action="<%= it.cancelAction %>">
+<%~ include('@hidden', { hidden: it.hidden }) %><button type="submit"><%= it.t.cancel %></button>
+</form>
+`;
+
+const memberPicker = `<% layout('@layout', it.layout) %>
+<h1><%= it.t.pickTitle %></h1>
+<p class="muted"><%= it.t.pickHint %></p>
+<ul class="people">
+<% it.people.forEach(function (person) { %><li><form method="post" action="<%= it.action %>">
+<%~ include('@hidden', { hidden: it.hidden }) %><input type="hidden" name="userid" value="<%= person.value %>">
+<button type="submit"><%= person.label %></button>
+</form></li>
+<% }) %></ul>
+`;
+
+const consent = `<% layout('@layout', it.layout) %>
+<h1><%= it.t.consentTitle %></h1>
+<p><%= it.consentText %></p>
+<p class="muted"><%= it.signedInAs %></p>
+<div class="row">
+<form method="post" action="<%= it.action %>">
+<%~ include('@hidden', { hidden: it.hidden }) %><input type="hidden" name="decision" value="accept">
+<button type="submit" class="primary"><%= it.t.accept %></button>
+</form>
+<form method="post" action="<%= it.action %>">
+<%~ include('@hidden', { hidden: it.hidden }) %><input type="hidden" name="decision" value="decline">
+<button type="submit"><%= it.t.decline %></button>
+</form>
+</div>
+<form method="post" action="<%= it.switchAction %>">
+<%~ include('@hidden', { hidden: it.hidden }) %><p><button type="submit"><%= it.t.switchMember %></button></p>
+</form>
+`;
+
+const error = `<% layout('@layout', it.layout) %>
+<h1><%= it.t.errorTitle %></h1>
+<div class="problem">
+<p lang="zh-CN"><%= it.problem.zh %></p>
+<p lang="en"><%= it.problem.en %></p>
+<% if (it.problem.errcode) { %><p class="muted">errcode: <%= it.problem.errcode %></p><% } %>
+</div>
+`;
+
+const index = `<% layout('@layout', it.layout) %>
+<h1><%= it.t.indexTitle %></h1>
+<p><%= it.t.indexIntro %></p>
+<h2><%= it.t.indexApps %></h2>
+<ul>
+<% it.apps.forEach(function (app) { %><li>CorpID <code><%= app.corpId %></code> · AgentID <code><%= app.agentId %></code><% if (app.legacyContactFields) { %> <%= it.t.legacyApp %><% } %></li>
+<% }) %></ul>
+<h2><%= it.t.indexDirectory %></h2>
+<table>
+<tr><th>name</th><th>userid / openid</th><th>status</th><th></th></tr>
+<% it.people.forEach(function (person) { %><tr><td><%= person.name %></td><td><code><%= person.id %></code></td><td><%= person.status %></td><td><%= person.note %></td></tr>
+<% }) %></table>
+`;
+
+const avatarSvg = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 64 64" width="64" height="64"><rect width="64" height="64" rx="8" fill="<%= it.color %>"/><text x="32" y="42" font-size="28" text-anchor="middle" fill="#fff" font-family="sans-serif"><%= it.initial %></text></svg>
+`;
+
+const qrSvg = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 25 25" width="200" height="200"><rect width="25" height="25" fill="#fff"/><path fill="#000" d="<%= it.qrPath %>"/></svg>
+`;
+
+export const TEMPLATES: Record<string, string> = {
+  '@layout': layout,
+  '@hidden': hidden,
+  '@qr-login': qrLogin,
+  '@member-picker': memberPicker,
+  '@consent': consent,
+  '@error': error,
+  '@index': index,
+  '@avatar-svg': avatarSvg,
+  '@qr-svg': qrSvg,
+};

@@ -1,0 +1,112 @@
+/**
+ * The one place that speaks HTTP to WeCom's server API.
+ *
+ * WeCom answers HTTP 200 with `{errcode, errmsg, …}` for both success and failure, so the decision
+ * is made on `errcode` alone (never on `errmsg`, whose wording changes). got's own retries are off:
+ * whether a call may be repeated depends on the errcode (retrying a bad secret gets our IP blocked),
+ * which only the layer above knows. Every failure leaves here as `WeComError` or
+ * `WeComTransportError`, and neither carries the request URL: its query holds `corpsecret` or
+ * `access_token`.
+ */
+import got, { RequestError, TimeoutError, type Got } from 'got';
+import { WeComError, WeComTransportError } from './errors.js';
+import { joinUrl } from './url.js';
+
+/** A successful WeCom answer (errcode 0), fields not yet validated. */
+export type WeComJson = Record<string, unknown>;
+
+export interface WeComHttpOptions {
+  /** e.g. https://qyapi.weixin.qq.com, or the simulator's base which has a path. */
+  apiBase: string;
+  /** One call, connect to last byte. */
+  timeoutMs: number;
+}
+
+export class WeComHttp {
+  readonly #apiBase: string;
+  readonly #timeoutMs: number;
+  readonly #got: Got;
+
+  constructor(options: WeComHttpOptions) {
+    this.#apiBase = options.apiBase;
+    this.#timeoutMs = options.timeoutMs;
+    this.#got = got.extend({
+      timeout: { request: options.timeoutMs },
+      retry: { limit: 0 },
+      throwHttpErrors: false,
+      // WeCom never redirects; a redirect means a misconfigured base or a proxy login page.
+      followRedirect: false,
+      responseType: 'text',
+      // Stated, not assumed: the access_token and secret must only ever travel to a verified host.
+      https: { rejectUnauthorized: true },
+    });
+  }
+
+  /** GET `path` (e.g. '/cgi-bin/gettoken'); `api` names the call in errors and logs. */
+  get(api: string, path: string, searchParams: Record<string, string>): Promise<WeComJson> {
+    return this.#send(api, 'GET', path, searchParams);
+  }
+
+  post(api: string, path: string, searchParams: Record<string, string>, jsonBody: unknown): Promise<WeComJson> {
+    return this.#send(api, 'POST', path, searchParams, jsonBody);
+  }
+
+  async #send(
+    api: string,
+    method: 'GET' | 'POST',
+    path: string,
+    searchParams: Record<string, string>,
+    jsonBody?: unknown,
+  ): Promise<WeComJson> {
+    const url = joinUrl(this.#apiBase, path);
+    for (const [name, value] of Object.entries(searchParams)) url.searchParams.set(name, value);
+
+    let statusCode: number;
+    let body: string;
+    try {
+      const response = await this.#got(url, method === 'POST' ? { method, json: jsonBody } : { method });
+      statusCode = response.statusCode;
+      body = response.body;
+    } catch (error) {
+      // Deliberately not `{ cause: error }`: got's errors quote the full URL, query included.
+      throw this.#transportError(api, error);
+    }
+
+    if (statusCode !== 200) {
+      throw new WeComTransportError(api, 'http_status', `unexpected HTTP status ${statusCode}`, statusCode);
+    }
+    const answer = parseAnswer(body);
+    if (!answer) throw new WeComTransportError(api, 'invalid_response', 'answer is not a WeCom JSON object');
+
+    const { errcode, errmsg } = answer;
+    if (errcode === 0) return answer;
+    throw new WeComError(errcode, api, typeof errmsg === 'string' ? errmsg : undefined);
+  }
+
+  #transportError(api: string, error: unknown): WeComTransportError {
+    if (error instanceof TimeoutError) {
+      return new WeComTransportError(api, 'timeout', `request timed out after ${this.#timeoutMs} ms`);
+    }
+    // Node's error codes (ECONNREFUSED, CERT_HAS_EXPIRED…) are fixed identifiers, safe to show.
+    const code = error instanceof RequestError && /^[A-Z0-9_]{1,64}$/.test(error.code) ? error.code : undefined;
+    if (code && /CERT|SSL|TLS/.test(code)) {
+      return new WeComTransportError(api, 'tls', `TLS verification failed (${code})`);
+    }
+    return new WeComTransportError(api, 'network', code ? `network error (${code})` : 'network error');
+  }
+}
+
+/** A WeCom answer is a JSON object with a numeric errcode; anything else is not WeCom speaking. */
+function parseAnswer(body: string): (WeComJson & { errcode: number }) | undefined {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    return undefined;
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return undefined;
+  const answer = parsed as WeComJson;
+  return typeof answer.errcode === 'number' && Number.isInteger(answer.errcode)
+    ? (answer as WeComJson & { errcode: number })
+    : undefined;
+}

@@ -1,0 +1,47 @@
+/** The WeCom client's public surface: what the interaction and accounts layers may use. */
+export {
+  WECOM_ERRCODES,
+  UNKNOWN_ERRCODE,
+  WeComError,
+  WeComTransportError,
+  errcodeEntry,
+  isWeComError,
+  isWeComFailure,
+  isWeComTransportError,
+  type WeComErrcodeEntry,
+  type WeComErrorCategory,
+  type WeComFailure,
+  type WeComLanguage,
+  type WeComRetryPolicy,
+  type WeComTransportReason,
+} from './errors.js';
+export { WeComHttp, type WeComHttpOptions, type WeComJson } from './http.js';
+export {
+  AccessTokenCache,
+  MemoryAccessTokenStore,
+  REFRESH_BEFORE_EXPIRY_MS,
+  type AccessTokenCacheOptions,
+  type AccessTokenOwner,
+  type AccessTokenStore,
+  type FetchAccessToken,
+  type FetchedAccessToken,
+  type StoredAccessToken,
+} from './token-cache.js';
+export {
+  DEFAULT_BUSY_RETRY_DELAYS_MS,
+  WeComClient,
+  type LoginIdentity,
+  type WeComApp,
+  type WeComClientOptions,
+} from './client.js';
+export type { WeComDepartment, WeComGender, WeComMember, WeComUserDetail } from './responses.js';
+export {
+  LOGIN_STATE_PATTERN,
+  buildInClientAuthorizeUrl,
+  buildQrLoginUrl,
+  type InClientAuthorizeUrlParams,
+  type InClientScope,
+  type QrLoginLanguage,
+  type QrLoginUrlParams,
+} from './login-urls.js';
+export { toMemberProfile, type MemberProfile } from './profile.js';

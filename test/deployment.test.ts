@@ -1,0 +1,102 @@
+/**
+ * Start-up guards and running behind a TLS-terminating proxy with an issuer that has a path.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseConfig } from '../src/config/load.js';
+import { createMemoryLogger } from '../src/log.js';
+import { ClientConfigError } from '../src/oidc/clients.js';
+import { SimulatorRefusedError, startServer, type RunningServer } from '../src/server.js';
+import { freePort } from './support/server.js';
+
+let running: RunningServer | undefined;
+afterEach(async () => {
+  await running?.close();
+  running = undefined;
+});
+
+function baseConfig(port: number, extra: Record<string, unknown> = {}) {
+  return {
+    issuer: `http://127.0.0.1:${port}`,
+    listen: { host: '127.0.0.1', port },
+    storage: { driver: 'lowdb', path: join(mkdtempSync(join(tmpdir(), 'wecom-oidc-deploy-')), 'db.json') },
+    connections: [{ identifier: 'wecom', displayName: 'WeCom', corpId: 'ww5a1b2c3d4e5f6a7b', agentId: '1000002', secret: 's' }],
+    ...extra,
+  };
+}
+
+describe('start-up', () => {
+  it('refuses to run the simulator for a non-loopback issuer unless forced', async () => {
+    const port = await freePort();
+    const config = parseConfig(baseConfig(port, { issuer: 'https://id.example.com', simulator: { enabled: true } }), {});
+    await expect(startServer(config, { log: createMemoryLogger() })).rejects.toBeInstanceOf(SimulatorRefusedError);
+  });
+
+  it('stops on an invalid client, naming the client and the problem', async () => {
+    const port = await freePort();
+    const config = parseConfig(
+      baseConfig(port, { clients: [{ client_id: 'grafana', client_secret: 'x'.repeat(32), redirect_uris: ['not a url'] }] }),
+      {},
+    );
+    const failure = startServer(config, { log: createMemoryLogger() });
+    await expect(failure).rejects.toBeInstanceOf(ClientConfigError);
+    await expect(failure).rejects.toThrow(/client "grafana": redirect_uris/);
+  });
+
+  it('refuses a client whose first_party is not a boolean, naming the field', async () => {
+    const port = await freePort();
+    const raw = baseConfig(port, {
+      clients: [{ client_id: 'app', client_secret: 'x'.repeat(32), redirect_uris: ['https://app.example.com/cb'], first_party: 'yes' }],
+    });
+    expect(() => parseConfig(raw, {})).toThrow(/clients\[0\]\.first_party: .*boolean/);
+  });
+});
+
+describe('behind a TLS-terminating proxy, with an issuer path', () => {
+  it('publishes https endpoints under the path and sets secure cookies', async () => {
+    const port = await freePort();
+    const config = parseConfig(
+      baseConfig(port, {
+        issuer: 'https://id.example.com/oidc',
+        trustProxy: true,
+        clients: [
+          { client_id: 'app', client_secret: 'x'.repeat(32), redirect_uris: ['https://app.example.com/cb'], first_party: true },
+        ],
+      }),
+      {},
+    );
+    running = await startServer(config, { log: createMemoryLogger() });
+    const proxied = { 'x-forwarded-proto': 'https', 'x-forwarded-host': 'id.example.com' };
+    const discovery = (await (
+      await fetch(`${running.address}/oidc/.well-known/openid-configuration`, { headers: proxied })
+    ).json()) as Record<string, string>;
+    expect(discovery.issuer).toBe('https://id.example.com/oidc');
+    expect(discovery.authorization_endpoint).toBe('https://id.example.com/oidc/auth');
+
+    const auth = await fetch(
+      `${running.address}/oidc/auth?${new URLSearchParams({
+        client_id: 'app',
+        redirect_uri: 'https://app.example.com/cb',
+        response_type: 'code',
+        scope: 'openid',
+        code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
+        code_challenge_method: 'S256',
+      })}`,
+      { headers: proxied, redirect: 'manual' },
+    );
+    expect(auth.status).toBe(303);
+    expect(auth.headers.get('location')).toMatch(/^\/oidc\/interaction\/[\w-]+$/);
+    const cookies = auth.headers.getSetCookie();
+    expect(cookies.some((cookie) => /^_interaction=.*; path=\/oidc\/interaction\/.*secure/i.test(cookie))).toBe(true);
+
+    const login = await fetch(new URL(auth.headers.get('location')!, running.address), {
+      headers: { ...proxied, cookie: cookies.map((cookie) => cookie.split(';')[0]).join('; ') },
+    });
+    expect(login.status).toBe(200);
+    const html = await login.text();
+    expect(html).toContain('action="/oidc/interaction/');
+    expect(html).toContain('href="/oidc/assets/style.css"');
+  });
+});
