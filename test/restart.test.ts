@@ -5,7 +5,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import * as oidc from 'openid-client';
 import { Browser } from './support/browser.js';
 import { CONFIDENTIAL, startTestServer, type TestServer } from './support/server.js';
-import { authorizationRequest, discover, signInAndRedeem, stopAtApp } from './support/flow.js';
+import { authorizationRequest, discover, openWeComLogin, scanAndCaptureCallback, signInAndRedeem, stopAtApp } from './support/flow.js';
 
 let t: TestServer;
 beforeAll(async () => {
@@ -41,4 +41,36 @@ it('keeps refresh tokens, signing keys, sessions and accounts across a restart',
   // and the member signs in to the same account
   const again = await signInAndRedeem(new Browser(), rp, redirectUri, 'ZhangSan');
   expect(again.tokens.claims()!.sub).toBe(tokens.claims()!.sub);
+});
+
+it('loses nothing when 50 sign-ins finish at once: every refresh token works after a restart', async () => {
+  const redirectUri = CONFIDENTIAL.redirect_uris[0]!;
+  const rp = await discover(t.issuer, CONFIDENTIAL);
+  const params = { scope: 'openid offline_access', prompt: 'consent' };
+  // Bring fifty browsers to WeCom's callback, then let all callbacks and code exchanges race.
+  const pending = await Promise.all(
+    Array.from({ length: 50 }, async (_, i) => {
+      const browser = new Browser();
+      const request = await authorizationRequest(rp, redirectUri, params);
+      const qr = await openWeComLogin(browser, request);
+      return { browser, request, callback: await scanAndCaptureCallback(browser, qr, i % 2 ? 'ZhangSan' : 'LiSi') };
+    }),
+  );
+  const tokens = await Promise.all(
+    pending.map(async ({ browser, request, callback }) => {
+      const landing = await browser.follow(callback, {}, stopAtApp(redirectUri));
+      return oidc.authorizationCodeGrant(rp, new URL(landing.url), {
+        pkceCodeVerifier: request.codeVerifier,
+        expectedState: request.state,
+        expectedNonce: request.nonce,
+      });
+    }),
+  );
+  expect(new Set(tokens.map((set) => set.refresh_token)).size).toBe(50);
+
+  await t.restart();
+
+  const after = await discover(t.issuer, CONFIDENTIAL);
+  const refreshed = await Promise.all(tokens.map((set) => oidc.refreshTokenGrant(after, set.refresh_token!)));
+  expect(refreshed.every((set) => typeof set.access_token === 'string')).toBe(true);
 });

@@ -37,6 +37,7 @@ function emptyDatabase(): DatabaseShape {
 export class LowdbFile {
   private inFlight: Promise<void> | undefined;
   private queued: Promise<void> | undefined;
+  private closed = false;
 
   private constructor(private readonly low: Low<DatabaseShape>) {}
 
@@ -63,6 +64,9 @@ export class LowdbFile {
    * the call is on disk. At most one write runs at a time and at most one more waits.
    */
   persist(): Promise<void> {
+    // A closed file must never be written again: a new instance may own the path by now, and two
+    // writers renaming the same temporary file over each other lose data.
+    if (this.closed) return Promise.reject(new Error('the lowdb storage is closed'));
     if (this.queued) return this.queued;
     if (this.inFlight) {
       this.queued = this.inFlight
@@ -77,5 +81,12 @@ export class LowdbFile {
       this.inFlight = undefined;
     });
     return this.inFlight;
+  }
+
+  /** Waits for the last write, then refuses any further one. Safe to call twice. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    await this.persist();
+    this.closed = true;
   }
 }

@@ -67,7 +67,9 @@ export async function openLowdbStorage(options: LowdbStorageOptions): Promise<Lo
   };
 
   await prune();
-  const timer = setInterval(() => void prune(), options.pruneIntervalMs ?? PRUNE_INTERVAL_MS);
+  const timer = setInterval(() => {
+    prune().catch((error: Error) => process.emitWarning(`lowdb prune failed: ${error.message}`));
+  }, options.pruneIntervalMs ?? PRUNE_INTERVAL_MS);
   timer.unref();
 
   return {
@@ -78,7 +80,7 @@ export async function openLowdbStorage(options: LowdbStorageOptions): Promise<Lo
     prune,
     async close() {
       clearInterval(timer);
-      await file.persist();
+      await file.close();
     },
   };
 }

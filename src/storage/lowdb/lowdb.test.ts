@@ -1,0 +1,137 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openLowdbStorage, type LowdbStorage } from './index.js';
+import type { Account } from '../types.js';
+
+let clock = 1_000_000_000_000;
+const now = () => clock;
+const opened: LowdbStorage[] = [];
+
+async function open(path = join(mkdtempSync(join(tmpdir(), 'wecom-oidc-lowdb-')), 'db.json')) {
+  const storage = await openLowdbStorage({ path, now });
+  opened.push(storage);
+  return { storage, path };
+}
+
+afterEach(async () => {
+  await Promise.all(opened.splice(0).map((storage) => storage.close()));
+});
+
+function account(id: string, userid: string): Account {
+  return {
+    id,
+    createdAt: 1,
+    updatedAt: 1,
+    disabled: false,
+    profile: { username: userid },
+    identities: [{ corpId: 'wwcorp', userid: userid.toLowerCase(), connection: 'wecom', linkedAt: 1 }],
+  };
+}
+
+describe('lowdb storage: the oidc-provider adapter contract', () => {
+  it('upserts, finds, finds by uid and by user code, consumes and destroys', async () => {
+    const { storage } = await open();
+    const { models } = storage;
+    await models.upsert('Session', 's1', { uid: 'u1', accountId: 'a' }, 60);
+    await models.upsert('DeviceCode', 'd1', { userCode: 'ABCD' }, 60);
+    expect(await models.find('Session', 's1')).toEqual({ uid: 'u1', accountId: 'a' });
+    expect(await models.findByUid('Session', 'u1')).toEqual({ uid: 'u1', accountId: 'a' });
+    expect(await models.findByUserCode('DeviceCode', 'ABCD')).toEqual({ userCode: 'ABCD' });
+    expect(await models.find('AccessToken', 's1')).toBeUndefined();
+
+    await models.upsert('Session', 's1', { uid: 'u2', accountId: 'a' }, 60);
+    expect(await models.findByUid('Session', 'u1')).toBeUndefined();
+    expect(await models.findByUid('Session', 'u2')).toBeDefined();
+
+    await models.upsert('AuthorizationCode', 'c1', { grantId: 'g' }, 60);
+    await models.consume('AuthorizationCode', 'c1');
+    expect((await models.find('AuthorizationCode', 'c1'))?.consumed).toBe(Math.floor(clock / 1000));
+
+    await models.destroy('Session', 's1');
+    expect(await models.find('Session', 's1')).toBeUndefined();
+    expect(await models.findByUid('Session', 'u2')).toBeUndefined();
+  });
+
+  it('revokes every token of a grant, and only that grant', async () => {
+    const { storage } = await open();
+    const { models } = storage;
+    await models.upsert('RefreshToken', 'r1', { grantId: 'g1' }, 60);
+    await models.upsert('RefreshToken', 'r2', { grantId: 'g1' }, 60);
+    await models.upsert('RefreshToken', 'r3', { grantId: 'g2' }, 60);
+    await models.upsert('AccessToken', 'a1', { grantId: 'g1' }, 60);
+    await models.revokeByGrantId('RefreshToken', 'g1');
+    expect(await models.find('RefreshToken', 'r1')).toBeUndefined();
+    expect(await models.find('RefreshToken', 'r2')).toBeUndefined();
+    expect(await models.find('RefreshToken', 'r3')).toBeDefined();
+    expect(await models.find('AccessToken', 'a1')).toBeDefined();
+  });
+
+  it('honours TTLs and prunes expired records from the file', async () => {
+    const { storage, path } = await open();
+    await storage.models.upsert('AccessToken', 'short', { grantId: 'g' }, 10);
+    await storage.models.upsert('Client', 'forever', {});
+    await storage.loginStates.put('state-1', { interactionUid: 'i', connection: 'c', method: 'qr' }, 10);
+    clock += 11_000;
+    expect(await storage.models.find('AccessToken', 'short')).toBeUndefined();
+    expect(await storage.prune()).toBe(2);
+    const file = readFileSync(path, 'utf8');
+    expect(file).not.toContain('short');
+    expect(file).not.toContain('state-1');
+    expect(file).toContain('forever');
+  });
+});
+
+describe('lowdb storage: durability', () => {
+  it('loses nothing when 50 writes finish at once, and keeps it all across a reopen', async () => {
+    const { storage, path } = await open();
+    await Promise.all(
+      Array.from({ length: 50 }, (_, i) =>
+        Promise.all([
+          storage.models.upsert('Session', `s${i}`, { uid: `u${i}` }, 3600),
+          storage.accounts.createWithIdentity(account(`acct${i}`, `user${i}`)),
+        ]),
+      ),
+    );
+    await storage.close();
+    const reopened = await openLowdbStorage({ path, now });
+    opened.push(reopened);
+    for (let i = 0; i < 50; i += 1) {
+      expect(await reopened.models.findByUid('Session', `u${i}`)).toEqual({ uid: `u${i}` });
+      expect((await reopened.accounts.findByIdentity('wwcorp', `USER${i}`))?.id).toBe(`acct${i}`);
+    }
+    // steno writes through a temporary file renamed into place: none is left behind
+    expect(readdirSync(join(path, '..')).filter((name) => name !== 'db.json')).toEqual([]);
+  });
+
+  it('creates one account when one member signs in twice at once', async () => {
+    const { storage } = await open();
+    const [a, b] = await Promise.all([
+      storage.accounts.createWithIdentity(account('first', 'ZhangSan')),
+      storage.accounts.createWithIdentity(account('second', 'zhangsan')),
+    ]);
+    expect([a.created, b.created]).toEqual([true, false]);
+    expect(b.account.id).toBe('first');
+  });
+
+  it('creates keys once and returns the same ones afterwards', async () => {
+    const { storage, path } = await open();
+    let made = 0;
+    const create = () => ({ made: ++made });
+    const [first, second] = await Promise.all([storage.keys.getOrCreate('k', create), storage.keys.getOrCreate('k', create)]);
+    expect(second).toEqual(first);
+    await storage.close();
+    const reopened = await openLowdbStorage({ path, now });
+    opened.push(reopened);
+    expect(await reopened.keys.getOrCreate('k', create)).toEqual(first);
+  });
+
+  it('a login state can be taken once', async () => {
+    const { storage } = await open();
+    const value = { interactionUid: 'i', connection: 'wecom', method: 'qr' as const };
+    await storage.loginStates.put('s', value, 60);
+    expect(await storage.loginStates.take('s')).toEqual(value);
+    expect(await storage.loginStates.take('s')).toBeUndefined();
+  });
+});
