@@ -14,7 +14,7 @@ pre{background:#f4f6f8;padding:12px;border-radius:8px;overflow:auto}button{font:
 <p>An ordinary OIDC relying party (openid-client) signed in through <code><%= it.issuer %></code>.</p>
 <% if (it.error) { %><p class="error">Sign-in failed / 登录失败: <%= it.error %></p><% } %>
 <% if (it.claims) { %>
-<p>Signed in as / 已登录: <strong><%= it.claims.name || it.claims.preferred_username || it.claims.sub %></strong></p>
+<p>Signed in as / 已登录: <strong><%= it.userinfo.name || it.userinfo.preferred_username || it.claims.sub %></strong></p>
 <form method="post" action="/logout"><button type="submit">Sign out / 退出登录</button></form>
 <h2>ID token claims</h2><pre><%= JSON.stringify(it.claims, null, 2) %></pre>
 <h2>UserInfo</h2><pre><%= JSON.stringify(it.userinfo, null, 2) %></pre>

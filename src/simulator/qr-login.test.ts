@@ -48,7 +48,7 @@ describe('the QR login page', () => {
     expect(html).toContain(SIMULATOR_LABEL_ZH);
     const csp = response.headers.get('content-security-policy') ?? '';
     expect(csp).toContain("default-src 'none'");
-    expect(csp).toContain("form-action 'self' http://localhost:3000 https://localhost:3000");
+    expect(csp).toContain("frame-ancestors 'self' http://localhost:3000 https://localhost:3000");
     expect(csp).not.toContain('script-src');
     expect(html).not.toContain('<script');
     expect(html).toContain('<svg class="qr"');

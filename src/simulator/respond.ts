@@ -1,9 +1,11 @@
 /**
  * Response helpers: security headers for the simulator's pages, redirects, and API JSON.
  *
- * The pages need no script and no external resource, so the CSP allows none. Forms post to the
- * simulator and are then redirected to the relying party; browsers apply `form-action` to those
- * redirects too, so the trusted domain is allowed there (over http and https).
+ * The pages need no script and no external resource, so the CSP allows none. There is no
+ * `form-action`: a "scan" form posts to the simulator, which redirects to the provider's callback,
+ * which redirects on to whichever app started the sign-in, and Chrome checks form-action against
+ * every hop of that chain. The simulator cannot know the apps' origins (real WeCom navigates by
+ * script, not by a form post, so it never meets this).
  */
 import type { Context } from 'koa';
 
@@ -13,7 +15,6 @@ export function pageCsp(trustedDomain: string): string {
     "default-src 'none'",
     "style-src 'unsafe-inline'",
     "img-src 'self' data:",
-    `form-action 'self' ${trusted}`,
     // WeCom's JS SDK shows the login page in an iframe of the relying party's page.
     `frame-ancestors 'self' ${trusted}`,
     "base-uri 'none'",
