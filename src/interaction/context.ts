@@ -41,8 +41,4 @@ export function interactionPaths(basePath: string, uid: string) {
   };
 }
 
-export function uiLocales(details: InteractionDetails): unknown {
-  return details.params.ui_locales;
-}
-
 export type { Lang };
