@@ -140,6 +140,16 @@ describe('sign-in with the WeCom QR login', () => {
     expect(answer.get('error_description')).toMatch(/PKCE/);
   });
 
+  it('shows a readable page, not a redirect, for an unregistered redirect_uri', async () => {
+    const request = await authorizationRequest(rp, 'https://evil.example.com/cb');
+    const page = await new Browser().follow(request.url.href);
+    expect(page.status).toBe(400);
+    expect(page.headers.get('location')).toBeNull();
+    expect(page.headers.get('content-security-policy')).toContain("default-src 'none'");
+    expect(textOf(page)).toContain('redirect_uri');
+    expect(textOf(page)).toContain('invalid_redirect_uri');
+  });
+
   it('lets a public client sign in with PKCE', async () => {
     const spa = await discover(t.issuer, PUBLIC_CLIENT);
     const { tokens } = await signInAndRedeem(new Browser(), spa, PUBLIC_CLIENT.redirect_uris[0]!, 'LiSi');
