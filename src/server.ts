@@ -21,7 +21,7 @@ import { PageRenderer } from './pages/render.js';
 import { openStorage } from './storage/index.js';
 import type { Storage } from './storage/types.js';
 import type { WeComSimulator } from './simulator/index.js';
-import { WeComClient } from './wecom/index.js';
+import { DepartmentNames, WeComClient } from './wecom/index.js';
 
 /** Where the simulator is mounted, below the issuer's path. */
 export const SIMULATOR_PATH = '/wecom-simulator';
@@ -77,7 +77,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     loadCookieKeys(storage.keys, config.cookieKeys),
   ]);
   const pages = new PageRenderer(basePath);
-  const accounts = new AccountService(storage.accounts, log);
+  const accounts = new AccountService(storage.accounts, storage.models, log);
   const provider = createProvider({
     issuer,
     basePath,
@@ -88,6 +88,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     accounts,
     pages,
     trustProxy: config.trustProxy,
+    connectionIds: config.connections.map((connection) => connection.identifier),
+    groupsClaim: config.groupsClaim,
     log,
   });
   try {
@@ -129,14 +131,17 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     app.use(simulator.middleware());
   }
 
+  const wecom = new WeComClient({ endpoints, log: log.child({ component: 'wecom' }) });
   const interactions = interactionRouter({
     provider,
     issuer,
     basePath,
     connections: new ConnectionRegistry(config.connections),
-    wecom: new WeComClient({ endpoints, log: log.child({ component: 'wecom' }) }),
+    wecom,
+    departmentNames: new DepartmentNames(wecom, log.child({ component: 'wecom' })),
     accounts,
     loginStates: storage.loginStates,
+    models: storage.models,
     pages,
     qrLoginBase: endpoints.qrLoginBase,
     log: log.child({ component: 'interaction' }),

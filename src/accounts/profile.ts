@@ -12,7 +12,12 @@ import type { MemberProfile } from '../wecom/index.js';
 /** Contact fields besides email (which travels with its emailVerified flag). */
 const KEPT_WHEN_ABSENT = ['phoneNumber', 'picture', 'gender'] as const;
 
-export function toAccountProfile(corpId: string, member: MemberProfile, previous?: AccountProfile): AccountProfile {
+export function toAccountProfile(
+  corpId: string,
+  member: MemberProfile,
+  previous?: AccountProfile,
+  groups?: string[],
+): AccountProfile {
   const next: AccountProfile = stripUndefined({
     username: member.userid,
     corpId,
@@ -25,6 +30,7 @@ export function toAccountProfile(corpId: string, member: MemberProfile, previous
     phoneNumber: member.phoneNumber,
     picture: member.picture,
     gender: member.gender,
+    groups: groups?.length ? groups : undefined,
   });
   if (previous && next.email === undefined && previous.email !== undefined) {
     next.email = previous.email;

@@ -10,6 +10,13 @@ import { z } from 'zod';
 /** A connection identifier names the connection in URLs and stored identities: it must never change meaning. */
 export const CONNECTION_IDENTIFIER = /^[a-z0-9-]{1,31}$/;
 
+/** Claims the groups claim must not shadow. */
+const RESERVED_CLAIMS = new Set([
+  'sub', 'iss', 'aud', 'exp', 'iat', 'nbf', 'jti', 'auth_time', 'nonce', 'acr', 'amr', 'azp', 'sid', 'at_hash', 'c_hash',
+  'name', 'preferred_username', 'picture', 'gender', 'updated_at', 'email', 'email_verified', 'phone_number',
+  'wecom_corpid', 'wecom_userid', 'department', 'main_department', 'position',
+]);
+
 const httpUrl = z
   .string()
   .refine((value) => URL.canParse(value) && /^https?:$/.test(new URL(value).protocol), {
@@ -62,6 +69,8 @@ const clientSchema = z
   .object({
     client_id: z.string().min(1),
     first_party: z.boolean().optional(),
+    /** The connections this client offers (by identifier); all of them when absent. */
+    connections: z.array(z.string()).min(1).optional(),
   })
   .catchall(z.unknown());
 
@@ -120,6 +129,15 @@ export const configSchema = z
     /** Secrets that sign cookies; generated and persisted in storage when absent. First one signs. */
     cookieKeys: z.array(z.string().min(32, 'must be at least 32 characters')).min(1).optional(),
     clients: z.array(clientSchema).default([]),
+    /**
+     * The claim (under the `wecom` scope) that carries the member's department names. RPs differ:
+     * Grafana, GitLab and Argo CD can each be told which claim to read; `groups` is the common one.
+     */
+    groupsClaim: z
+      .string()
+      .regex(/^[A-Za-z_][A-Za-z0-9_.:-]{0,63}$/, 'must be a claim name (letters, digits, _ . : -)')
+      .refine((name) => !RESERVED_CLAIMS.has(name), { message: 'must not be a standard or already used claim name' })
+      .default('groups'),
     connections: z.array(connectionSchema).min(1, 'configure at least one WeCom connection'),
     wecom: wecomSchema.default(wecomSchema.parse({})),
     simulator: simulatorSchema.default(simulatorSchema.parse({})),
@@ -140,6 +158,15 @@ export const configSchema = z
     });
     const clientIds = new Set<string>();
     config.clients.forEach((client, index) => {
+      client.connections?.forEach((identifier, position) => {
+        if (!seen.has(identifier)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['clients', index, 'connections', position],
+            message: `"${identifier}" is not a configured connection identifier`,
+          });
+        }
+      });
       if (clientIds.has(client.client_id)) {
         ctx.addIssue({
           code: 'custom',

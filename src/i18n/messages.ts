@@ -84,6 +84,37 @@ export const messages = {
     'zh-CN': '你的账号已被停用。请联系管理员。',
     en: 'Your account has been disabled. Contact your administrator.',
   },
+  'error.not_provisioned': {
+    'zh-CN': '你的账号尚未开通。请联系管理员为你开通后再登录。',
+    en: 'Your account has not been set up. Ask your administrator to set it up for you.',
+  },
+  'error.ambiguous_match': {
+    'zh-CN': '有多个账号与你的企业微信信息相符，无法确定哪一个属于你，因此没有登录。请联系管理员处理。',
+    en: 'More than one account matches your WeCom details, so we cannot tell which is yours and did not sign you in. Contact your administrator.',
+  },
+  'error.no_account_to_bind': {
+    'zh-CN': '这次登录没有关联任何已有账号。请使用你已有账号的登录方式，或返回重新选择。',
+    en: 'That sign-in is not linked to any existing account. Use the sign-in method of your existing account, or go back and choose again.',
+  },
+  'error.bind_expired': {
+    'zh-CN': '账号关联的选择已过期。请重新登录。',
+    en: 'The account-linking choice has expired. Please sign in again.',
+  },
+  'error.connection_not_offered': {
+    'zh-CN': '此应用不提供这种登录方式。',
+    en: 'This app does not offer that sign-in method.',
+  },
+  'bind.title': { 'zh-CN': '关联账号', en: 'Link your account' },
+  'bind.heading': {
+    'zh-CN': '{name}，你的企业微信账号还没有关联到任何账号',
+    en: '{name}, your WeCom account is not linked to an account yet',
+  },
+  'bind.existing': { 'zh-CN': '我已有账号：用{connection}登录以确认', en: 'I already have an account: confirm with {connection}' },
+  'bind.create': { 'zh-CN': '创建新账号', en: 'Create a new account' },
+  'bind.explain': {
+    'zh-CN': '如果你已有账号，请用该账号的登录方式确认，两种登录方式将关联到同一个账号。',
+    en: 'If you already have an account, confirm it by signing in the way you use for it; both sign-ins will then lead to the same account.',
+  },
   'error.wecom_configuration': {
     'zh-CN': '企业微信登录的配置有误，暂时无法登录。',
     en: 'Sign-in with WeCom is misconfigured and cannot work right now.',

@@ -8,8 +8,8 @@ import type { ConnectionRegistry } from '../connections.js';
 import type { Lang } from '../i18n/index.js';
 import type { Logger } from '../log.js';
 import type { PageRenderer } from '../pages/render.js';
-import type { LoginStateStore } from '../storage/types.js';
-import type { WeComClient } from '../wecom/index.js';
+import type { LoginStateStore, ModelStore } from '../storage/types.js';
+import type { DepartmentNames, WeComClient } from '../wecom/index.js';
 
 export interface InteractionDeps {
   provider: Provider;
@@ -19,8 +19,11 @@ export interface InteractionDeps {
   basePath: string;
   connections: ConnectionRegistry;
   wecom: WeComClient;
+  departmentNames: DepartmentNames;
   accounts: AccountService;
   loginStates: LoginStateStore;
+  /** For records that live with an interaction (a member waiting on the bind page). */
+  models: ModelStore;
   pages: PageRenderer;
   /** Where browsers go for WeCom's QR login (real WeCom, or the simulator). */
   qrLoginBase: string;
@@ -37,6 +40,8 @@ export function interactionPaths(basePath: string, uid: string) {
     abort: `${root}/abort`,
     consent: `${root}/consent`,
     start: (connection: string) => `${root}/wecom/${encodeURIComponent(connection)}`,
+    bindWith: (connection: string) => `${root}/bind/${encodeURIComponent(connection)}`,
+    bindNew: `${root}/bind-new`,
     callback: (connection: string) => `${root}/wecom/${encodeURIComponent(connection)}/callback`,
   };
 }

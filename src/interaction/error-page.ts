@@ -1,7 +1,8 @@
 /**
  * The one error page of the sign-in: what happened in plain words, the fix for the administrator
- * where there is one, and the ways on — "try again" (a new WeCom login in the same sign-in
- * attempt) and "back to the app" (ends the attempt with access_denied, so the app hears of it).
+ * where there is one, and the ways on — "try again" (a form posting to `retryUrl`: a new WeCom
+ * login, or the choice page, in the same sign-in attempt) and "back to the app" (ends the attempt
+ * with access_denied, so the app hears of it).
  */
 import type { Context } from 'koa';
 import { pickLang, translator, type MessageKey, type Translate } from '../i18n/index.js';
@@ -19,7 +20,7 @@ export function sendErrorPage(
   ctx: Context,
   details: InteractionDetails | undefined,
   cause: ErrorCause,
-  retryConnection?: string,
+  retryUrl?: string,
 ): void {
   const lang = pickLang(details?.params.ui_locales, ctx.get('accept-language'));
   const t = translator(lang);
@@ -35,7 +36,7 @@ export function sendErrorPage(
       message: page.message,
       adminMessage: page.adminMessage,
       code: page.code,
-      retryUrl: paths && retryConnection ? paths.start(retryConnection) : undefined,
+      retryUrl: paths ? retryUrl : undefined,
       abortUrl: paths?.abort,
     },
     {

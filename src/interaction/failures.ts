@@ -39,6 +39,12 @@ export function failurePage(failure: LoginFailure | { kind: 'cancelled' }, t: Tr
       return { status: 403, heading: 'error.title', message: t('error.member_not_found'), code: '60111' };
     case 'account_disabled':
       return { status: 403, heading: 'error.title', message: t('error.account_disabled') };
+    case 'not_provisioned':
+      return { status: 403, heading: 'error.title', message: t('error.not_provisioned') };
+    case 'ambiguous_match':
+      return { status: 409, heading: 'error.title', message: t('error.ambiguous_match') };
+    case 'no_account_to_bind':
+      return { status: 404, heading: 'error.title', message: t('error.no_account_to_bind') };
     case 'wecom_configuration':
       return {
         status: 502,

@@ -1,16 +1,21 @@
 /**
  * GET /interaction/:uid — what oidc-provider needs from the person now: the login choice (one
- * button per WeCom connection) or consent. First-party clients never see consent: it is granted
+ * button per WeCom connection the client offers; skipped when the app named one with
+ * `connection=`), the bind choice (a verified member waiting to be linked), or consent. First-party clients never see consent: it is granted
  * here on the administrator's behalf (normally it never even comes up for them, see oidc/grants.ts;
  * this covers an explicit prompt=consent).
  */
 import type { Context } from 'koa';
+import type { Connection } from '../connections.js';
 import { pickLang, translator, type MessageKey } from '../i18n/index.js';
 import { isFirstParty } from '../oidc/client-metadata.js';
 import { grantRequested } from './consent.js';
 import { interactionPaths, type InteractionDeps, type InteractionDetails } from './context.js';
 import { sendErrorPage } from './error-page.js';
 import { finishInteraction } from './finish.js';
+import { connectionsOffered } from './offered.js';
+import { findPendingBinding, type PendingBinding } from './pending-binding.js';
+import { redirectToWeCom } from './wecom-redirect.js';
 
 const DESCRIBED_SCOPES = new Set(['openid', 'profile', 'email', 'phone', 'wecom', 'offline_access']);
 
@@ -21,8 +26,15 @@ export async function showPrompt(deps: InteractionDeps, ctx: Context): Promise<v
   const clientName = client?.clientName ?? String(details.params.client_id);
 
   switch (details.prompt.name) {
-    case 'login':
-      return showLogin(deps, ctx, details, clientName);
+    case 'login': {
+      const pending = await findPendingBinding(deps.models, details.uid);
+      if (pending) return showBind(deps, ctx, details, pending);
+      const offered = await connectionsOffered(deps, details);
+      // `connection=` was validated against the client's connections when the request arrived.
+      const named = offered.find((connection) => connection.identifier === details.params.connection);
+      if (named) return redirectToWeCom(deps, ctx, details, named);
+      return showLogin(deps, ctx, details, clientName, offered);
+    }
     case 'consent':
       if (isFirstParty(client)) {
         return finishInteraction(deps, ctx, { consent: { grantId: await grantRequested(provider, details) } }, true);
@@ -33,7 +45,13 @@ export async function showPrompt(deps: InteractionDeps, ctx: Context): Promise<v
   }
 }
 
-function showLogin(deps: InteractionDeps, ctx: Context, details: InteractionDetails, clientName: string): void {
+function showLogin(
+  deps: InteractionDeps,
+  ctx: Context,
+  details: InteractionDetails,
+  clientName: string,
+  offered: Connection[],
+): void {
   const lang = pickLang(details.params.ui_locales, ctx.get('accept-language'));
   const t = translator(lang);
   const paths = interactionPaths(deps.basePath, details.uid);
@@ -44,10 +62,31 @@ function showLogin(deps: InteractionDeps, ctx: Context, details: InteractionDeta
       lang,
       title: t('login.title'),
       clientName,
-      connections: deps.connections.list().map((connection) => ({
+      connections: offered.map((connection) => ({
         displayName: connection.displayName,
         startUrl: paths.start(connection.identifier),
       })),
+      abortUrl: paths.abort,
+    },
+    { formTargets: [deps.qrLoginBase, String(details.params.redirect_uri ?? '')] },
+  );
+}
+
+async function showBind(deps: InteractionDeps, ctx: Context, details: InteractionDetails, pending: PendingBinding) {
+  const lang = pickLang(details.params.ui_locales, ctx.get('accept-language'));
+  const t = translator(lang);
+  const paths = interactionPaths(deps.basePath, details.uid);
+  const origin = deps.connections.get(pending.connection);
+  const proofs = (await connectionsOffered(deps, details)).filter((connection) => connection.identifier !== pending.connection);
+  deps.pages.send(
+    ctx,
+    'bind',
+    {
+      lang,
+      title: t('bind.title'),
+      memberName: pending.member.name ?? pending.member.userid,
+      proofs: proofs.map((connection) => ({ displayName: connection.displayName, url: paths.bindWith(connection.identifier) })),
+      createUrl: origin && !origin.loginOnly ? paths.bindNew : undefined,
       abortUrl: paths.abort,
     },
     { formTargets: [deps.qrLoginBase, String(details.params.redirect_uri ?? '')] },

@@ -14,6 +14,7 @@ import { grantRequested } from './consent.js';
 import { sendErrorPage } from './error-page.js';
 import { finishInteraction } from './finish.js';
 import { showPrompt } from './prompt-page.js';
+import { createFromBinding, startBindProof } from './bind-routes.js';
 import { handleWeComCallback, startWeComLogin } from './wecom-routes.js';
 
 export function interactionRouter(deps: InteractionDeps): Router {
@@ -37,8 +38,12 @@ export function interactionRouter(deps: InteractionDeps): Router {
   });
 
   router.get('/:uid', (ctx) => showPrompt(deps, ctx));
+  // "Choose again" buttons on error pages are forms, so the prompt page answers POST too.
+  router.post('/:uid', (ctx) => showPrompt(deps, ctx));
   router.post('/:uid/wecom/:connection', (ctx) => startWeComLogin(deps, ctx));
   router.get('/:uid/wecom/:connection/callback', (ctx) => handleWeComCallback(deps, ctx));
+  router.post('/:uid/bind/:connection', (ctx) => startBindProof(deps, ctx));
+  router.post('/:uid/bind-new', (ctx) => createFromBinding(deps, ctx));
 
   router.post('/:uid/consent', async (ctx) => {
     const details = await deps.provider.interactionDetails(ctx.req, ctx.res);

@@ -1,16 +1,23 @@
 /**
- * Turns a WeCom login code into one of our accounts, or into the reason it cannot be.
+ * Turns a WeCom login code into a verified, active member of the connection's corp, or into the
+ * reason it cannot be.
  *
  * The order follows the contract: redeem the code (auth/getuserinfo); refuse a non-member
  * (`openid`); read the member (user/get), which also enforces the app's visible scope (60011) and
- * catches deleted members (60111); refuse any status but 1 (active); then find or create the
- * account.
+ * catches deleted members (60111); refuse any status but 1 (active). Which account the member then
+ * signs in to is the accounts layer's decision, not this one's.
  */
-import type { AccountService } from '../accounts/service.js';
 import type { Connection } from '../connections.js';
 import type { Logger } from '../log.js';
-import type { Account } from '../storage/types.js';
-import { WeComError, isWeComTransportError, toMemberProfile, type WeComClient, type WeComTransportError } from '../wecom/index.js';
+import {
+  WeComError,
+  isWeComTransportError,
+  toMemberProfile,
+  type DepartmentNames,
+  type MemberProfile,
+  type WeComClient,
+  type WeComTransportError,
+} from '../wecom/index.js';
 
 export type LoginFailure =
   | { kind: 'code_invalid' }
@@ -19,19 +26,28 @@ export type LoginFailure =
   | { kind: 'out_of_scope' }
   | { kind: 'member_not_found' }
   | { kind: 'account_disabled' }
+  | { kind: 'not_provisioned' }
+  | { kind: 'ambiguous_match' }
+  | { kind: 'no_account_to_bind' }
   | { kind: 'wecom_configuration'; error: WeComError }
   | { kind: 'wecom_unavailable'; error: WeComError | WeComTransportError };
 
-export type LoginOutcome = { ok: true; account: Account } | { ok: false; failure: LoginFailure };
+export interface VerifiedMember {
+  member: MemberProfile;
+  /** Department names (ids where unreadable), for the groups claim. */
+  groups: string[];
+}
+
+export type VerifyOutcome = { ok: true; verified: VerifiedMember } | { ok: false; failure: LoginFailure };
 
 /** WeCom member status: only 1 (active) may sign in; 2 disabled, 4 not activated, 5 left. */
 const ACTIVE = 1;
 
-export async function completeWeComLogin(
-  deps: { wecom: WeComClient; accounts: AccountService; log: Logger },
+export async function verifyWeComMember(
+  deps: { wecom: WeComClient; departmentNames: DepartmentNames; log: Logger },
   connection: Connection,
   code: string,
-): Promise<LoginOutcome> {
+): Promise<VerifyOutcome> {
   try {
     const identity = await deps.wecom.exchangeLoginCode(connection.app, code);
     if (identity.kind !== 'member') return { ok: false, failure: { kind: 'non_member' } };
@@ -39,13 +55,8 @@ export async function completeWeComLogin(
     const member = await deps.wecom.getMember(connection.app, identity.userid);
     if (member.status !== ACTIVE) return { ok: false, failure: { kind: 'member_inactive', status: member.status } };
 
-    const outcome = await deps.accounts.signInWithWeCom({
-      connection: connection.identifier,
-      corpId: connection.corpId,
-      member: toMemberProfile(member),
-    });
-    if (outcome.status === 'refused') return { ok: false, failure: { kind: 'account_disabled' } };
-    return { ok: true, account: outcome.account };
+    const groups = await deps.departmentNames.names(connection.app, member.department);
+    return { ok: true, verified: { member: toMemberProfile(member), groups } };
   } catch (error) {
     return { ok: false, failure: classify(error, deps.log, connection.identifier) };
   }

@@ -1,50 +1,36 @@
 /**
  * The WeCom leg of a sign-in: start (send the browser to WeCom's QR login with a fresh state) and
- * callback (check the state, then turn the code into an account, or into a page saying why not).
+ * callback (check the state, verify the member, then let the accounts layer decide which account
+ * they sign in to, or why not).
  */
 import type { Context } from 'koa';
-import { pickLang } from '../i18n/index.js';
-import { buildQrLoginUrl } from '../wecom/index.js';
+import { completeBindProof } from './bind-routes.js';
 import { interactionPaths, type InteractionDeps } from './context.js';
 import { sendErrorPage } from './error-page.js';
-import { finishInteraction } from './finish.js';
-import { checkLoginState, issueLoginState } from './login-state.js';
-import { completeWeComLogin } from './wecom-login.js';
+import { checkLoginState } from './login-state.js';
+import { offeredConnection } from './offered.js';
+import { respondToSignIn } from './sign-in-result.js';
+import { redirectToWeCom } from './wecom-redirect.js';
+import { verifyWeComMember } from './wecom-login.js';
 
 export async function startWeComLogin(deps: InteractionDeps, ctx: Context): Promise<void> {
   const details = await deps.provider.interactionDetails(ctx.req, ctx.res);
-  const connection = deps.connections.get(ctx.params.connection ?? '');
+  const connection = await offeredConnection(deps, details, ctx.params.connection ?? '');
   if (!connection) {
-    return sendErrorPage(deps, ctx, details, { kind: 'problem', key: 'error.unknown_connection', status: 404 });
+    return sendErrorPage(deps, ctx, details, { kind: 'problem', key: 'error.connection_not_offered', status: 404 });
   }
   if (details.prompt.name !== 'login') {
     // Already signed in (e.g. a second tab): show whatever this attempt needs now.
     ctx.status = 303;
     return ctx.redirect(interactionPaths(deps.basePath, details.uid).root);
   }
-  const state = await issueLoginState(
-    deps.loginStates,
-    { interactionUid: details.uid, connection: connection.identifier, method: 'qr' },
-    details.exp,
-    (deps.now ?? Date.now)(),
-  );
-  ctx.status = 303;
-  ctx.redirect(
-    buildQrLoginUrl({
-      qrLoginBase: deps.qrLoginBase,
-      corpId: connection.corpId,
-      agentId: connection.agentId,
-      // WeCom only calls back to the issuer's host (the app's 授权回调域).
-      redirectUri: `${deps.issuer}${interactionPaths('', details.uid).callback(connection.identifier)}`,
-      state,
-      lang: pickLang(details.params.ui_locales, ctx.get('accept-language')) === 'en' ? 'en' : 'zh',
-    }),
-  );
+  await redirectToWeCom(deps, ctx, details, connection);
 }
 
 export async function handleWeComCallback(deps: InteractionDeps, ctx: Context): Promise<void> {
   // Throws SessionNotFound unless this browser holds this interaction's cookie.
   const details = await deps.provider.interactionDetails(ctx.req, ctx.res);
+  const paths = interactionPaths(deps.basePath, details.uid);
   const connectionId = ctx.params.connection ?? '';
   const check = await checkLoginState(deps.loginStates, ctx.query.state, {
     interactionUid: details.uid,
@@ -53,27 +39,27 @@ export async function handleWeComCallback(deps: InteractionDeps, ctx: Context): 
   const connection = deps.connections.get(connectionId);
   if (!check.ok) {
     deps.log.warn('WeCom callback refused', { problem: check.problem, connection: connectionId });
-    return sendErrorPage(deps, ctx, details, { kind: 'problem', key: `error.${check.problem}`, status: 400 }, connection?.identifier);
+    return sendErrorPage(deps, ctx, details, { kind: 'problem', key: `error.${check.problem}`, status: 400 }, paths.root);
   }
   if (!connection) {
     // A state was issued for it, so it existed at start: the configuration changed meanwhile.
-    return sendErrorPage(deps, ctx, details, { kind: 'problem', key: 'error.unknown_connection', status: 404 });
+    return sendErrorPage(deps, ctx, details, { kind: 'problem', key: 'error.connection_not_offered', status: 404 });
   }
+  const retry = check.state.purpose === 'bind_proof' ? paths.bindWith(connection.identifier) : paths.start(connection.identifier);
   const code = ctx.query.code;
-  if (typeof code !== 'string' || !code) {
-    return sendErrorPage(deps, ctx, details, { kind: 'cancelled' }, connection.identifier);
-  }
+  if (typeof code !== 'string' || !code) return sendErrorPage(deps, ctx, details, { kind: 'cancelled' }, retry);
 
-  const outcome = await completeWeComLogin(deps, connection, code);
-  if (!outcome.ok) {
-    deps.log.info('WeCom sign-in refused', { connection: connection.identifier, reason: outcome.failure.kind });
-    return sendErrorPage(deps, ctx, details, outcome.failure, connection.identifier);
+  const verification = await verifyWeComMember(deps, connection, code);
+  if (!verification.ok) {
+    deps.log.info('WeCom sign-in refused', { connection: connection.identifier, reason: verification.failure.kind });
+    return sendErrorPage(deps, ctx, details, verification.failure, retry);
   }
-  deps.log.info('WeCom sign-in', { connection: connection.identifier, accountId: outcome.account.id });
-  await finishInteraction(
-    deps,
-    ctx,
-    { login: { accountId: outcome.account.id, amr: ['wecom_qr'], remember: true } },
-    false,
-  );
+  if (check.state.purpose === 'bind_proof') return completeBindProof(deps, ctx, details, connection, verification.verified);
+
+  const outcome = await deps.accounts.signInWithWeCom({
+    connection,
+    corpId: connection.corpId,
+    ...verification.verified,
+  });
+  await respondToSignIn(deps, ctx, details, connection, verification.verified, outcome);
 }

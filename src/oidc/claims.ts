@@ -5,21 +5,23 @@
  */
 import type { Account } from '../storage/types.js';
 
-export const SCOPE_CLAIMS = {
-  // amr (how the person signed in, e.g. wecom_qr) comes with openid so every ID token carries it.
-  openid: ['sub', 'amr'],
-  profile: ['name', 'preferred_username', 'picture', 'gender', 'updated_at'],
-  email: ['email', 'email_verified'],
-  phone: ['phone_number'],
-  wecom: ['wecom_corpid', 'wecom_userid', 'department', 'main_department', 'position'],
-} as const;
+export const SUPPORTED_SCOPES = ['openid', 'offline_access', 'profile', 'email', 'phone', 'wecom'];
 
-export const SUPPORTED_SCOPES = ['openid', 'offline_access', ...Object.keys(SCOPE_CLAIMS).filter((s) => s !== 'openid')];
+/** @param groupsClaim the configured name of the department-names claim (config `groupsClaim`). */
+export function scopeClaims(groupsClaim: string): Record<string, string[]> {
+  return {
+    // amr (how the person signed in, e.g. wecom_qr) comes with openid so every ID token carries it.
+    openid: ['sub', 'amr'],
+    profile: ['name', 'preferred_username', 'picture', 'gender', 'updated_at'],
+    email: ['email', 'email_verified'],
+    phone: ['phone_number'],
+    wecom: ['wecom_corpid', 'wecom_userid', 'department', 'main_department', 'position', groupsClaim],
+  };
+}
 
-export function accountClaims(account: Account): { sub: string; [claim: string]: unknown } {
+export function accountClaims(account: Account, groupsClaim: string): { sub: string; [claim: string]: unknown } {
   const { profile } = account;
   const claims: Record<string, unknown> = {
-    sub: account.id,
     name: profile.name,
     preferred_username: profile.username,
     picture: profile.picture,
@@ -29,10 +31,11 @@ export function accountClaims(account: Account): { sub: string; [claim: string]:
     email_verified: profile.email === undefined ? undefined : profile.emailVerified === true,
     phone_number: profile.phoneNumber,
     wecom_corpid: profile.corpId,
-    wecom_userid: profile.username,
+    wecom_userid: profile.corpId ? profile.username : undefined,
     department: profile.department,
     main_department: profile.mainDepartment,
     position: profile.position,
+    [groupsClaim]: profile.groups,
   };
   return {
     ...Object.fromEntries(Object.entries(claims).filter(([, value]) => value !== undefined && value !== '')),

@@ -10,8 +10,9 @@ import type { Logger } from '../log.js';
 import type { PageRenderer } from '../pages/render.js';
 import type { Storage } from '../storage/types.js';
 import { createAdapterFactory } from './adapter.js';
-import { SCOPE_CLAIMS, SUPPORTED_SCOPES, accountClaims } from './claims.js';
+import { SUPPORTED_SCOPES, accountClaims, scopeClaims } from './claims.js';
 import { extraClientMetadata } from './client-metadata.js';
+import { connectionParam } from './connection-param.js';
 import { loadGrant } from './grants.js';
 import type { SigningKeys } from './keys.js';
 import { errorPage, logoutPage, logoutSuccessPage } from './pages.js';
@@ -38,6 +39,9 @@ export interface ProviderOptions {
   accounts: AccountService;
   pages: PageRenderer;
   trustProxy: boolean;
+  /** Identifiers of the configured connections, for client metadata and the `connection` parameter. */
+  connectionIds: readonly string[];
+  groupsClaim: string;
   log: Logger;
 }
 
@@ -54,14 +58,15 @@ export function createProvider(options: ProviderOptions): Provider {
       sid: null,
       auth_time: null,
       iss: null,
-      ...Object.fromEntries(Object.entries(SCOPE_CLAIMS).map(([scope, claims]) => [scope, [...claims]])),
+      ...scopeClaims(options.groupsClaim),
     },
-    extraClientMetadata,
+    extraClientMetadata: extraClientMetadata(options.connectionIds),
+    extraParams: { connection: connectionParam(options.connectionIds) },
     findAccount: async (_ctx, sub) => {
       const account = await options.accounts.findById(sub);
       // A disabled account has no claims to give: its tokens stop working at userinfo and refresh.
       if (!account || account.disabled) return undefined;
-      return { accountId: account.id, claims: () => accountClaims(account) };
+      return { accountId: account.id, claims: () => accountClaims(account, options.groupsClaim) };
     },
     loadExistingGrant: (ctx) => loadGrant(ctx),
     interactions: {

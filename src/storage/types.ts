@@ -23,6 +23,8 @@ export interface ModelStore {
   consume(model: string, id: string): Promise<void>;
   destroy(model: string, id: string): Promise<void>;
   revokeByGrantId(model: string, grantId: string): Promise<void>;
+  /** Removes every session, grant and token of an account (when it is disabled); returns the count. */
+  revokeByAccountId(accountId: string): Promise<number>;
 }
 
 /** The `state` of one WeCom login, kept server-side so it can be checked and used exactly once. */
@@ -33,6 +35,11 @@ export interface LoginState {
   connection: string;
   /** How the login was started, so the callback can tell QR from in-client. */
   method: 'qr' | 'in_client';
+  /**
+   * `bind_proof`: this login only proves which existing account the person owns, to link the
+   * WeCom identity waiting on the bind page to it. Absent: an ordinary sign-in.
+   */
+  purpose?: 'bind_proof';
 }
 
 export interface LoginStateStore {
@@ -65,6 +72,8 @@ export interface AccountProfile {
   mainDepartment?: number;
   position?: string;
   corpId?: string;
+  /** Department names (or ids where the app may not read names), for the groups claim. */
+  groups?: string[];
 }
 
 export interface Account {
@@ -74,6 +83,8 @@ export interface Account {
   /** When the profile last changed (seconds since epoch), the OIDC `updated_at`. */
   updatedAt: number;
   disabled: boolean;
+  /** Imported by an administrator before any sign-in; claimed by the member whose userid is its username. */
+  provisioned?: boolean;
   profile: AccountProfile;
   identities: WeComIdentity[];
 }
@@ -88,6 +99,55 @@ export interface AccountStore {
   createWithIdentity(account: Account): Promise<{ account: Account; created: boolean }>;
   /** Replaces the profile (and updatedAt) of an existing account. */
   updateProfile(id: string, profile: AccountProfile, updatedAt: number): Promise<Account | undefined>;
+  /** Every account, oldest first (for the admin CLI). */
+  list(): Promise<Account[]>;
+  /** Accounts whose `field` equals `value` after normalisation (see matchKey). */
+  findByMatchField(field: MatchField, value: string): Promise<Account[]>;
+  /**
+   * Links an identity to an existing account, atomically: refused when the identity already
+   * belongs to another account.
+   */
+  linkIdentity(accountId: string, identity: WeComIdentity): Promise<LinkResult>;
+  /** Removes an identity from an account; false when the account did not have it. */
+  unlinkIdentity(accountId: string, corpId: string, userid: string): Promise<boolean>;
+  setDisabled(accountId: string, disabled: boolean): Promise<Account | undefined>;
+}
+
+export type LinkResult =
+  | { status: 'linked'; account: Account }
+  | { status: 'already_linked'; account: Account }
+  | { status: 'conflict'; otherAccountId: string }
+  | { status: 'no_account' };
+
+/** The account fields association can match a WeCom member on. Never `name`: names are not unique. */
+export type MatchField = 'username' | 'email' | 'phone_number';
+
+/**
+ * The comparable form of a match field's value, or undefined when there is nothing to compare.
+ * Usernames and emails compare case-insensitively; phone numbers by their digits, with China's
+ * +86 prefix dropped (WeCom reports mainland mobiles as 11 digits).
+ */
+export function matchKey(field: MatchField, value: string | undefined): string | undefined {
+  if (!value) return undefined;
+  if (field === 'phone_number') {
+    const digits = value.replace(/\D/g, '');
+    const national = digits.length === 13 && digits.startsWith('86') ? digits.slice(2) : digits;
+    return national || undefined;
+  }
+  const key = value.trim().toLowerCase();
+  return key || undefined;
+}
+
+/** The value of a match field in a profile. */
+export function profileMatchValue(profile: AccountProfile, field: MatchField): string | undefined {
+  switch (field) {
+    case 'username':
+      return profile.username;
+    case 'email':
+      return profile.email;
+    case 'phone_number':
+      return profile.phoneNumber;
+  }
 }
 
 /** Long-lived secrets generated on first start: signing keys, cookie keys. */

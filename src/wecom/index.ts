@@ -45,3 +45,4 @@ export {
   type QrLoginUrlParams,
 } from './login-urls.js';
 export { toMemberProfile, type MemberProfile } from './profile.js';
+export { DepartmentNames, DEPARTMENT_NAME_TTL_MS } from './department-names.js';

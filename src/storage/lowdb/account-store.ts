@@ -1,14 +1,30 @@
 /**
- * Accounts and their WeCom identities in the lowdb file. The identity index makes
- * "find the account of (corp, userid)" one map lookup, and creation atomic: the check and the
- * insert happen in one synchronous step, so concurrent first sign-ins of one member cannot make two
- * accounts.
+ * Accounts and their WeCom identities in the lowdb file. In-memory indexes make "the account of
+ * (corp, userid)" and "the accounts whose email is X" map lookups, and every check-then-write is one
+ * synchronous step, so concurrent first sign-ins of one member cannot make two accounts and two
+ * links cannot claim one identity.
  */
-import { identityKey, type Account, type AccountProfile, type AccountStore } from '../types.js';
+import {
+  identityKey,
+  matchKey,
+  profileMatchValue,
+  type Account,
+  type AccountProfile,
+  type AccountStore,
+  type LinkResult,
+  type MatchField,
+  type WeComIdentity,
+} from '../types.js';
 import type { LowdbFile } from './database.js';
 
+const MATCH_FIELDS: readonly MatchField[] = ['username', 'email', 'phone_number'];
+
 export class LowdbAccountStore implements AccountStore {
-  constructor(private readonly file: LowdbFile) {}
+  private readonly byField = new Map<MatchField, Map<string, Set<string>>>(MATCH_FIELDS.map((field) => [field, new Map()]));
+
+  constructor(private readonly file: LowdbFile) {
+    for (const account of Object.values(file.data.accounts)) this.indexProfile(account.id, account.profile);
+  }
 
   async findById(id: string): Promise<Account | undefined> {
     return this.file.data.accounts[id];
@@ -27,6 +43,7 @@ export class LowdbAccountStore implements AccountStore {
     }
     accounts[account.id] = account;
     for (const identity of account.identities) identities[identityKey(identity.corpId, identity.userid)] = account.id;
+    this.indexProfile(account.id, account.profile);
     await this.file.persist();
     return { account, created: true };
   }
@@ -34,9 +51,74 @@ export class LowdbAccountStore implements AccountStore {
   async updateProfile(id: string, profile: AccountProfile, updatedAt: number): Promise<Account | undefined> {
     const account = this.file.data.accounts[id];
     if (!account) return undefined;
+    this.unindexProfile(id, account.profile);
     account.profile = profile;
     account.updatedAt = updatedAt;
+    this.indexProfile(id, profile);
     await this.file.persist();
     return account;
+  }
+
+  async list(): Promise<Account[]> {
+    return Object.values(this.file.data.accounts).sort((a, b) => a.createdAt - b.createdAt || a.id.localeCompare(b.id));
+  }
+
+  async findByMatchField(field: MatchField, value: string): Promise<Account[]> {
+    const key = matchKey(field, value);
+    if (key === undefined) return [];
+    const ids = this.byField.get(field)?.get(key) ?? new Set<string>();
+    return [...ids].flatMap((id) => this.file.data.accounts[id] ?? []);
+  }
+
+  async linkIdentity(accountId: string, identity: WeComIdentity): Promise<LinkResult> {
+    const account = this.file.data.accounts[accountId];
+    if (!account) return { status: 'no_account' };
+    const key = identityKey(identity.corpId, identity.userid);
+    const owner = this.file.data.identities[key];
+    if (owner === accountId) return { status: 'already_linked', account };
+    if (owner !== undefined && this.file.data.accounts[owner]) return { status: 'conflict', otherAccountId: owner };
+    account.identities.push({ ...identity, userid: identity.userid.toLowerCase() });
+    this.file.data.identities[key] = accountId;
+    await this.file.persist();
+    return { status: 'linked', account };
+  }
+
+  async unlinkIdentity(accountId: string, corpId: string, userid: string): Promise<boolean> {
+    const account = this.file.data.accounts[accountId];
+    const key = identityKey(corpId, userid);
+    if (!account || this.file.data.identities[key] !== accountId) return false;
+    account.identities = account.identities.filter((identity) => identityKey(identity.corpId, identity.userid) !== key);
+    delete this.file.data.identities[key];
+    await this.file.persist();
+    return true;
+  }
+
+  async setDisabled(accountId: string, disabled: boolean): Promise<Account | undefined> {
+    const account = this.file.data.accounts[accountId];
+    if (!account) return undefined;
+    account.disabled = disabled;
+    await this.file.persist();
+    return account;
+  }
+
+  private indexProfile(id: string, profile: AccountProfile): void {
+    for (const field of MATCH_FIELDS) {
+      const key = matchKey(field, profileMatchValue(profile, field));
+      if (key === undefined) continue;
+      const index = this.byField.get(field)!;
+      let ids = index.get(key);
+      if (!ids) index.set(key, (ids = new Set()));
+      ids.add(id);
+    }
+  }
+
+  private unindexProfile(id: string, profile: AccountProfile): void {
+    for (const field of MATCH_FIELDS) {
+      const key = matchKey(field, profileMatchValue(profile, field));
+      if (key === undefined) continue;
+      const ids = this.byField.get(field)!.get(key);
+      ids?.delete(id);
+      if (ids && !ids.size) this.byField.get(field)!.delete(key);
+    }
   }
 }

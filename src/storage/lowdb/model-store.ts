@@ -13,6 +13,8 @@ export class LowdbModelStore implements ModelStore {
   private readonly byUid = new Map<Ref, string>();
   private readonly byUserCode = new Map<Ref, string>();
   private readonly byGrantId = new Map<Ref, Set<string>>();
+  /** accountId → records (Session, Grant, tokens) that belong to it. */
+  private readonly byAccountId = new Map<string, Set<Ref>>();
 
   constructor(
     private readonly file: LowdbFile,
@@ -66,6 +68,18 @@ export class LowdbModelStore implements ModelStore {
     await this.file.persist();
   }
 
+  async revokeByAccountId(accountId: string): Promise<number> {
+    const refs = this.byAccountId.get(accountId);
+    if (!refs?.size) return 0;
+    let removed = 0;
+    for (const key of [...refs]) {
+      const [model = '', id = ''] = key.split('\u0000');
+      if (this.remove(model, id)) removed += 1;
+    }
+    await this.file.persist();
+    return removed;
+  }
+
   /** Removes every expired record; returns how many went. The caller persists. */
   prune(): number {
     const now = this.now();
@@ -95,6 +109,11 @@ export class LowdbModelStore implements ModelStore {
   }
 
   private index(model: string, id: string, payload: ModelPayload): void {
+    if (typeof payload.accountId === 'string') {
+      let refs = this.byAccountId.get(payload.accountId);
+      if (!refs) this.byAccountId.set(payload.accountId, (refs = new Set()));
+      refs.add(ref(model, id));
+    }
     if (payload.uid) this.byUid.set(ref(model, payload.uid), id);
     if (payload.userCode) this.byUserCode.set(ref(model, payload.userCode), id);
     if (payload.grantId) {
@@ -106,6 +125,11 @@ export class LowdbModelStore implements ModelStore {
   }
 
   private unindex(model: string, id: string, payload: ModelPayload): void {
+    if (typeof payload.accountId === 'string') {
+      const refs = this.byAccountId.get(payload.accountId);
+      refs?.delete(ref(model, id));
+      if (refs && !refs.size) this.byAccountId.delete(payload.accountId);
+    }
     if (payload.uid && this.byUid.get(ref(model, payload.uid)) === id) this.byUid.delete(ref(model, payload.uid));
     if (payload.userCode && this.byUserCode.get(ref(model, payload.userCode)) === id) {
       this.byUserCode.delete(ref(model, payload.userCode));

@@ -1,0 +1,31 @@
+/** The browser's next step once the accounts layer has decided which account, if any, a member gets. */
+import type { Context } from 'koa';
+import type { SignInOutcome } from '../accounts/service.js';
+import type { Connection } from '../connections.js';
+import { interactionPaths, type InteractionDeps, type InteractionDetails } from './context.js';
+import { sendErrorPage } from './error-page.js';
+import { finishInteraction } from './finish.js';
+import { savePendingBinding } from './pending-binding.js';
+import type { VerifiedMember } from './wecom-login.js';
+
+export async function respondToSignIn(
+  deps: InteractionDeps,
+  ctx: Context,
+  details: InteractionDetails,
+  connection: Connection,
+  verified: VerifiedMember,
+  outcome: SignInOutcome,
+): Promise<void> {
+  switch (outcome.status) {
+    case 'signed_in':
+      deps.log.info('WeCom sign-in', { connection: connection.identifier, accountId: outcome.account.id, linkedBy: outcome.linkedBy });
+      return finishInteraction(deps, ctx, { login: { accountId: outcome.account.id, amr: ['wecom_qr'], remember: true } }, false);
+    case 'needs_binding':
+      await savePendingBinding(deps.models, details.uid, { connection: connection.identifier, ...verified }, details.exp, (deps.now ?? Date.now)());
+      ctx.status = 303;
+      return ctx.redirect(interactionPaths(deps.basePath, details.uid).root);
+    case 'refused':
+      deps.log.info('WeCom sign-in refused', { connection: connection.identifier, reason: outcome.reason });
+      return sendErrorPage(deps, ctx, details, { kind: outcome.reason });
+  }
+}
