@@ -1,6 +1,6 @@
 /**
  * Department ids → names, for the groups claim. Names change rarely and `department/get` counts
- * against WeCom's per-API limits, so answers are cached per (corp, department) for an hour. Where
+ * against WeCom's per-API limits, so answers are cached per (app, department) for an hour. Where
  * the app may not read a department (60011, outside its visible scope) or the department is gone
  * (60123), the id stands in for the name; that answer is cached too. A passing failure (WeCom busy
  * or unreachable) also falls back to the id, but is not cached, so the next sign-in tries again.
@@ -29,7 +29,8 @@ export class DepartmentNames {
   }
 
   private async name(app: WeComApp, id: number): Promise<string> {
-    const key = `${app.corpId}/${id}`;
+    // Per app, not per corp: each app has its own visible scope, so its own answer for a department.
+    const key = `${app.corpId}/${app.agentId}/${id}`;
     const cached = this.#cache.get(key);
     if (cached && cached.expiresAt > this.now()) return cached.name;
     try {
