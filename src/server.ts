@@ -9,6 +9,7 @@ import Koa from 'koa';
 import mount from 'koa-mount';
 import type Provider from 'oidc-provider';
 import { AccountService } from './accounts/service.js';
+import { startAdminSocket, type AdminSocket } from './admin/socket.js';
 import type { Config } from './config/schema.js';
 import { ConnectionRegistry } from './connections.js';
 import { pickLang, translator } from './i18n/index.js';
@@ -17,14 +18,15 @@ import { createLogger, type Logger } from './log.js';
 import { validateClients } from './oidc/clients.js';
 import { loadCookieKeys, loadSigningKeys } from './oidc/keys.js';
 import { createProvider } from './oidc/provider.js';
+import { assetsMiddleware } from './pages/assets.js';
 import { PageRenderer } from './pages/render.js';
 import { openStorage } from './storage/index.js';
 import type { Storage } from './storage/types.js';
 import type { WeComSimulator } from './simulator/index.js';
 import { DepartmentNames, WeComClient } from './wecom/index.js';
+import { SIMULATOR_PATH, resolveWeComEndpoints } from './wecom-endpoints.js';
 
-/** Where the simulator is mounted, below the issuer's path. */
-export const SIMULATOR_PATH = '/wecom-simulator';
+export { SIMULATOR_PATH };
 
 export interface RunningServer {
   /** The issuer, without a trailing slash. */
@@ -66,10 +68,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   if (config.simulator.enabled && !isLoopbackUrl(issuer) && !config.simulator.allowNonLoopbackIssuer) {
     throw new SimulatorRefusedError(issuer);
   }
-  const simulatorBase = `${issuer}${SIMULATOR_PATH}`;
-  const endpoints = config.simulator.enabled
-    ? { ...config.wecom, apiBase: simulatorBase, qrLoginBase: simulatorBase, oauthBase: simulatorBase }
-    : config.wecom;
+  const endpoints = resolveWeComEndpoints(config);
 
   const storage = options.storage ?? (await openStorage(config.storage));
   const [signingKeys, cookieKeys] = await Promise.all([
@@ -92,8 +91,11 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     groupsClaim: config.groupsClaim,
     log,
   });
+  // `npm run admin` sends account commands here while we own the storage (see admin/socket.ts).
+  let adminSocket: AdminSocket;
   try {
     await validateClients(provider, config.clients);
+    adminSocket = await startAdminSocket({ config, storage, accounts, log: log.child({ component: 'admin' }) });
   } catch (error) {
     if (!options.storage) await storage.close();
     throw error;
@@ -106,15 +108,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   app.keys = cookieKeys;
   app.silent = true;
   app.use(notFoundPage(pages));
-  app.use(async (ctx, next) => {
-    if (ctx.method === 'GET' && ctx.path === pages.stylesheetPath) {
-      ctx.type = 'text/css';
-      ctx.set('Cache-Control', 'public, max-age=3600');
-      ctx.body = pages.stylesheet;
-      return;
-    }
-    await next();
-  });
+  app.use(assetsMiddleware(basePath));
 
   let simulator: WeComSimulator | undefined;
   if (config.simulator.enabled) {
@@ -144,6 +138,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     models: storage.models,
     pages,
     qrLoginBase: endpoints.qrLoginBase,
+    oauthBase: endpoints.oauthBase,
+    embeddedPanel: config.wecom.embeddedPanel ?? !config.simulator.enabled,
     log: log.child({ component: 'interaction' }),
   });
   app.use(interactions.routes());
@@ -151,7 +147,10 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   app.use(basePath ? mount(basePath, provider) : mount(provider));
 
   const server = createServer(app.callback());
-  await listen(server, config.listen.port, config.listen.host);
+  await listen(server, config.listen.port, config.listen.host).catch(async (error: unknown) => {
+    await adminSocket.close();
+    throw error;
+  });
   const { port } = server.address() as AddressInfo;
   const address = `http://${config.listen.host.includes(':') ? `[${config.listen.host}]` : config.listen.host}:${port}`;
   log.info('wecom-oidc listening', { issuer, address, simulator: config.simulator.enabled });
@@ -167,6 +166,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
         server.close(() => resolve());
         server.closeAllConnections();
       });
+      await adminSocket.close();
       if (!options.storage) await storage.close();
     },
   };

@@ -85,3 +85,10 @@ describe('configuration', () => {
     expect(() => resolveConfigPath(['--config'], {})).toThrow(ConfigError);
   });
 });
+
+describe('configuration errors never crash', () => {
+  it('reports an issuer that is not a URL as a problem with the field', () => {
+    const problems = problemsOf({ ...minimal(), issuer: 'not a url' });
+    expect(problems.join('\n')).toMatch(/issuer: must be an absolute http\(s\) URL/);
+  });
+});

@@ -29,6 +29,13 @@ const wecomSchema = z
     apiBase: httpUrl.default('https://qyapi.weixin.qq.com'),
     qrLoginBase: httpUrl.default('https://login.work.weixin.qq.com'),
     oauthBase: httpUrl.default('https://open.weixin.qq.com'),
+    /**
+     * Show WeCom's embedded QR panel (its JS SDK, served from our origin) on the login page when one
+     * connection is offered. The SDK always loads the panel from login.work.weixin.qq.com, which the
+     * built-in simulator cannot stand in for in a normal browser, so it defaults to off while the
+     * simulator is on and on otherwise.
+     */
+    embeddedPanel: z.boolean().optional(),
     /** Milliseconds for one HTTP call to WeCom, connect to last byte. */
     timeoutMs: z.number().int().min(100).max(60_000).default(5_000),
   })
@@ -58,6 +65,12 @@ const connectionSchema = z
     secret: z.string().min(1, 'must not be empty (use "${WECOM_SECRET}" to read it from the environment)'),
     loginOnly: z.boolean().default(false),
     association: associationSchema.default({ mode: 'off' }),
+    /**
+     * Inside the WeCom client: `silent` (snsapi_base, no QR, no prompt), `privateinfo`
+     * (snsapi_privateinfo: WeCom asks the member to share email, mobile, avatar and gender, which
+     * later sign-ins keep), or `off` (always the QR code).
+     */
+    inClient: z.enum(['silent', 'privateinfo', 'off']).default('silent'),
   })
   .strict();
 
@@ -109,7 +122,7 @@ const demoSchema = z
 
 export const configSchema = z
   .object({
-    issuer: httpUrl.refine((value) => !new URL(value).search && !new URL(value).hash, {
+    issuer: httpUrl.refine((value) => !URL.canParse(value) || (!new URL(value).search && !new URL(value).hash), {
       message: 'must not contain a query or fragment',
     }),
     listen: z

@@ -8,6 +8,7 @@ export const messages = {
   'login.to_client': { 'zh-CN': '登录到 {client}', en: 'Sign in to {client}' },
   'login.choose': { 'zh-CN': '请选择登录方式', en: 'Choose how to sign in' },
   'login.with': { 'zh-CN': '使用{name}登录', en: 'Sign in with {name}' },
+  'login.scan_instead': { 'zh-CN': '改用扫码登录', en: 'Scan a QR code instead' },
   'login.cancel': { 'zh-CN': '取消并返回应用', en: 'Cancel and return to the app' },
   'consent.title': { 'zh-CN': '授权', en: 'Authorize' },
   'consent.heading': { 'zh-CN': '{client} 请求访问你的以下信息', en: '{client} asks to access' },

@@ -45,7 +45,7 @@ export async function createFromBinding(deps: InteractionDeps, ctx: Context): Pr
   if (connection.loginOnly) return sendErrorPage(deps, ctx, details, { kind: 'not_provisioned' });
   const outcome = await deps.accounts.createForMember(signInFor(connection, pending));
   await dropPendingBinding(deps.models, details.uid);
-  await respondToSignIn(deps, ctx, details, connection, pending, outcome);
+  await respondToSignIn(deps, ctx, details, connection, pending, pending.method, outcome);
 }
 
 /** The proof login came back: link the waiting member to the account it signed in to. */
@@ -61,12 +61,12 @@ export async function completeBindProof(
   const account = await deps.accounts.findLinked(proofConnection.corpId, proof.member.userid);
   if (!account) {
     const choices = interactionPaths(deps.basePath, details.uid).root;
-    return sendErrorPage(deps, ctx, details, { kind: 'no_account_to_bind' }, choices);
+    return sendErrorPage(deps, ctx, details, { kind: 'no_account_to_bind' }, { retry: choices });
   }
   const { pending, connection } = waiting;
   const outcome = await deps.accounts.linkByProof(account, signInFor(connection, pending));
   if (outcome.status !== 'refused') await dropPendingBinding(deps.models, details.uid);
-  await respondToSignIn(deps, ctx, details, connection, pending, outcome);
+  await respondToSignIn(deps, ctx, details, connection, pending, pending.method, outcome);
 }
 
 function signInFor(connection: Connection, pending: PendingBinding) {

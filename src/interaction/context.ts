@@ -27,6 +27,10 @@ export interface InteractionDeps {
   pages: PageRenderer;
   /** Where browsers go for WeCom's QR login (real WeCom, or the simulator). */
   qrLoginBase: string;
+  /** Where browsers inside the WeCom client go for in-client OAuth. */
+  oauthBase: string;
+  /** Show WeCom's embedded QR panel on the login page (config `wecom.embeddedPanel`). */
+  embeddedPanel: boolean;
   log: Logger;
   now?: () => number;
 }
@@ -40,6 +44,8 @@ export function interactionPaths(basePath: string, uid: string) {
     abort: `${root}/abort`,
     consent: `${root}/consent`,
     start: (connection: string) => `${root}/wecom/${encodeURIComponent(connection)}`,
+    /** Start with the QR code even inside the WeCom client (the "scan a QR code instead" link). */
+    startQr: (connection: string) => `${root}/wecom/${encodeURIComponent(connection)}?via=qr`,
     bindWith: (connection: string) => `${root}/bind/${encodeURIComponent(connection)}`,
     bindNew: `${root}/bind-new`,
     callback: (connection: string) => `${root}/wecom/${encodeURIComponent(connection)}/callback`,

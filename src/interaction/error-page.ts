@@ -15,12 +15,19 @@ export type ErrorCause =
   | { kind: 'cancelled' }
   | { kind: 'problem'; key: MessageKey; status: number };
 
+export interface ErrorLinks {
+  /** "Try again": a form posting here (a new WeCom login, or the choice page). */
+  retry?: string;
+  /** "Scan a QR code instead", offered when the failed login ran inside the WeCom client. */
+  qr?: string;
+}
+
 export function sendErrorPage(
-  deps: Pick<InteractionDeps, 'pages' | 'basePath' | 'qrLoginBase'>,
+  deps: Pick<InteractionDeps, 'pages' | 'basePath' | 'qrLoginBase' | 'oauthBase'>,
   ctx: Context,
   details: InteractionDetails | undefined,
   cause: ErrorCause,
-  retryUrl?: string,
+  links: ErrorLinks = {},
 ): void {
   const lang = pickLang(details?.params.ui_locales, ctx.get('accept-language'));
   const t = translator(lang);
@@ -31,18 +38,20 @@ export function sendErrorPage(
     'error',
     {
       lang,
+      popup: details?.params.display === 'popup',
       title: t(page.heading),
       heading: t(page.heading),
       message: page.message,
       adminMessage: page.adminMessage,
       code: page.code,
-      retryUrl: paths ? retryUrl : undefined,
+      retryUrl: paths ? links.retry : undefined,
+      qrUrl: paths ? links.qr : undefined,
       abortUrl: paths?.abort,
     },
     {
       status: page.status,
       // "Try again" ends at WeCom's login page, "back to the app" at the app's redirect_uri.
-      formTargets: details ? [deps.qrLoginBase, String(details.params.redirect_uri ?? '')] : [],
+      formTargets: details ? [deps.qrLoginBase, deps.oauthBase, String(details.params.redirect_uri ?? '')] : [],
     },
   );
 }

@@ -3,14 +3,15 @@
  * connection's association mode asks the person. Kept server-side under the interaction's uid and
  * expiring with it, so abandoning the choice leaves nothing behind: no account, no link.
  */
-import type { ModelStore } from '../storage/types.js';
+import type { LoginState, ModelStore } from '../storage/types.js';
 import type { VerifiedMember } from './wecom-login.js';
 
 const MODEL = 'WeComPendingBinding';
 
 export interface PendingBinding extends VerifiedMember {
-  /** The connection the member signed in through. */
+  /** The connection the member signed in through, and how (for `amr`). */
   connection: string;
+  method: LoginState['method'];
 }
 
 export async function savePendingBinding(

@@ -15,7 +15,9 @@ import { sendErrorPage } from './error-page.js';
 import { finishInteraction } from './finish.js';
 import { connectionsOffered } from './offered.js';
 import { findPendingBinding, type PendingBinding } from './pending-binding.js';
-import { redirectToWeCom } from './wecom-redirect.js';
+import { loginMethodFor, redirectToWeCom } from './wecom-redirect.js';
+import { issueLoginState } from './login-state.js';
+import { WECOM_PANEL_ORIGIN } from '../wecom/index.js';
 
 const DESCRIBED_SCOPES = new Set(['openid', 'profile', 'email', 'phone', 'wecom', 'offline_access']);
 
@@ -33,6 +35,10 @@ export async function showPrompt(deps: InteractionDeps, ctx: Context): Promise<v
       // `connection=` was validated against the client's connections when the request arrived.
       const named = offered.find((connection) => connection.identifier === details.params.connection);
       if (named) return redirectToWeCom(deps, ctx, details, named);
+      // Inside the WeCom client with one connection: sign in silently, no page, no QR. (Its error
+      // pages, and the choice page when there are several, offer the QR code.)
+      const [only] = offered;
+      if (offered.length === 1 && only && loginMethodFor(ctx, only) === 'in_client') return redirectToWeCom(deps, ctx, details, only);
       return showLogin(deps, ctx, details, clientName, offered);
     }
     case 'consent':
@@ -45,31 +51,65 @@ export async function showPrompt(deps: InteractionDeps, ctx: Context): Promise<v
   }
 }
 
-function showLogin(
+async function showLogin(
   deps: InteractionDeps,
   ctx: Context,
   details: InteractionDetails,
   clientName: string,
   offered: Connection[],
-): void {
+): Promise<void> {
   const lang = pickLang(details.params.ui_locales, ctx.get('accept-language'));
   const t = translator(lang);
   const paths = interactionPaths(deps.basePath, details.uid);
+  const [only] = offered;
+  const panel =
+    deps.embeddedPanel && offered.length === 1 && only && loginMethodFor(ctx, only) === 'qr'
+      ? await panelParams(deps, details, only, lang === 'en' ? 'en' : 'zh')
+      : undefined;
   deps.pages.send(
     ctx,
     'login',
     {
       lang,
+      popup: details.params.display === 'popup',
       title: t('login.title'),
       clientName,
       connections: offered.map((connection) => ({
         displayName: connection.displayName,
         startUrl: paths.start(connection.identifier),
+        qrUrl: loginMethodFor(ctx, connection) === 'in_client' ? paths.startQr(connection.identifier) : undefined,
       })),
       abortUrl: paths.abort,
+      panel: panel && JSON.stringify(panel),
     },
-    { formTargets: [deps.qrLoginBase, String(details.params.redirect_uri ?? '')] },
+    {
+      formTargets: [deps.qrLoginBase, deps.oauthBase, String(details.params.redirect_uri ?? '')],
+      ...(panel ? { scripts: ['wecom-jssdk.js', 'login-panel.js'], frameSources: [WECOM_PANEL_ORIGIN] } : {}),
+    },
   );
+}
+
+/**
+ * What WeCom's JS SDK needs to show its QR panel for `connection`, with a state of its own (the
+ * panel's scan comes back to the same callback as the full-page login, and is checked the same way).
+ */
+async function panelParams(deps: InteractionDeps, details: InteractionDetails, connection: Connection, lang: 'zh' | 'en') {
+  const state = await issueLoginState(
+    deps.loginStates,
+    { interactionUid: details.uid, connection: connection.identifier, method: 'qr' },
+    details.exp,
+    (deps.now ?? Date.now)(),
+  );
+  return {
+    login_type: 'CorpApp',
+    appid: connection.corpId,
+    agentid: connection.agentId,
+    redirect_uri: `${deps.issuer}${interactionPaths('', details.uid).callback(connection.identifier)}`,
+    state,
+    redirect_type: 'top',
+    panel_size: 'middle',
+    lang,
+  };
 }
 
 async function showBind(deps: InteractionDeps, ctx: Context, details: InteractionDetails, pending: PendingBinding) {
@@ -83,13 +123,14 @@ async function showBind(deps: InteractionDeps, ctx: Context, details: Interactio
     'bind',
     {
       lang,
+      popup: details.params.display === 'popup',
       title: t('bind.title'),
       memberName: pending.member.name ?? pending.member.userid,
       proofs: proofs.map((connection) => ({ displayName: connection.displayName, url: paths.bindWith(connection.identifier) })),
       createUrl: origin && !origin.loginOnly ? paths.bindNew : undefined,
       abortUrl: paths.abort,
     },
-    { formTargets: [deps.qrLoginBase, String(details.params.redirect_uri ?? '')] },
+    { formTargets: [deps.qrLoginBase, deps.oauthBase, String(details.params.redirect_uri ?? '')] },
   );
 }
 
@@ -115,6 +156,7 @@ async function showConsent(
     'consent',
     {
       lang,
+      popup: details.params.display === 'popup',
       title: t('consent.title'),
       clientName,
       logoUri,

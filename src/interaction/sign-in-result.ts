@@ -2,11 +2,15 @@
 import type { Context } from 'koa';
 import type { SignInOutcome } from '../accounts/service.js';
 import type { Connection } from '../connections.js';
+import type { LoginState } from '../storage/types.js';
 import { interactionPaths, type InteractionDeps, type InteractionDetails } from './context.js';
 import { sendErrorPage } from './error-page.js';
 import { finishInteraction } from './finish.js';
 import { savePendingBinding } from './pending-binding.js';
 import type { VerifiedMember } from './wecom-login.js';
+
+/** The `amr` value for each way of signing in with WeCom. */
+export const AMR: Record<LoginState['method'], string> = { qr: 'wecom_qr', in_client: 'wecom_client' };
 
 export async function respondToSignIn(
   deps: InteractionDeps,
@@ -14,14 +18,21 @@ export async function respondToSignIn(
   details: InteractionDetails,
   connection: Connection,
   verified: VerifiedMember,
+  method: LoginState['method'],
   outcome: SignInOutcome,
 ): Promise<void> {
   switch (outcome.status) {
     case 'signed_in':
       deps.log.info('WeCom sign-in', { connection: connection.identifier, accountId: outcome.account.id, linkedBy: outcome.linkedBy });
-      return finishInteraction(deps, ctx, { login: { accountId: outcome.account.id, amr: ['wecom_qr'], remember: true } }, false);
+      return finishInteraction(deps, ctx, { login: { accountId: outcome.account.id, amr: [AMR[method]], remember: true } }, false);
     case 'needs_binding':
-      await savePendingBinding(deps.models, details.uid, { connection: connection.identifier, ...verified }, details.exp, (deps.now ?? Date.now)());
+      await savePendingBinding(
+        deps.models,
+        details.uid,
+        { connection: connection.identifier, method, ...verified },
+        details.exp,
+        (deps.now ?? Date.now)(),
+      );
       ctx.status = 303;
       return ctx.redirect(interactionPaths(deps.basePath, details.uid).root);
     case 'refused':

@@ -55,10 +55,26 @@ export async function verifyWeComMember(
     const member = await deps.wecom.getMember(connection.app, identity.userid);
     if (member.status !== ACTIVE) return { ok: false, failure: { kind: 'member_inactive', status: member.status } };
 
+    // In-client snsapi_privateinfo: the member consented to share contact details (email, mobile,
+    // avatar, gender), which user/get no longer gives apps created after 2022-06-20.
+    const detail = identity.userTicket ? await readDetail(deps, connection, identity.userTicket) : undefined;
     const groups = await deps.departmentNames.names(connection.app, member.department);
-    return { ok: true, verified: { member: toMemberProfile(member), groups } };
+    return { ok: true, verified: { member: toMemberProfile(member, detail), groups } };
   } catch (error) {
     return { ok: false, failure: classify(error, deps.log, connection.identifier) };
+  }
+}
+
+/** Contact details are a bonus: if WeCom will not give them now, the sign-in goes on without. */
+async function readDetail(deps: { wecom: WeComClient; log: Logger }, connection: Connection, userTicket: string) {
+  try {
+    return await deps.wecom.getUserDetail(connection.app, userTicket);
+  } catch (error) {
+    deps.log.warn('could not read the consented member details; signing in without them', {
+      connection: connection.identifier,
+      errcode: error instanceof WeComError ? error.errcode : undefined,
+    });
+    return undefined;
   }
 }
 

@@ -39,20 +39,23 @@ export async function handleWeComCallback(deps: InteractionDeps, ctx: Context): 
   const connection = deps.connections.get(connectionId);
   if (!check.ok) {
     deps.log.warn('WeCom callback refused', { problem: check.problem, connection: connectionId });
-    return sendErrorPage(deps, ctx, details, { kind: 'problem', key: `error.${check.problem}`, status: 400 }, paths.root);
+    return sendErrorPage(deps, ctx, details, { kind: 'problem', key: `error.${check.problem}`, status: 400 }, { retry: paths.root });
   }
   if (!connection) {
     // A state was issued for it, so it existed at start: the configuration changed meanwhile.
     return sendErrorPage(deps, ctx, details, { kind: 'problem', key: 'error.connection_not_offered', status: 404 });
   }
-  const retry = check.state.purpose === 'bind_proof' ? paths.bindWith(connection.identifier) : paths.start(connection.identifier);
+  const links = {
+    retry: check.state.purpose === 'bind_proof' ? paths.bindWith(connection.identifier) : paths.start(connection.identifier),
+    qr: check.state.method === 'in_client' ? paths.startQr(connection.identifier) : undefined,
+  };
   const code = ctx.query.code;
-  if (typeof code !== 'string' || !code) return sendErrorPage(deps, ctx, details, { kind: 'cancelled' }, retry);
+  if (typeof code !== 'string' || !code) return sendErrorPage(deps, ctx, details, { kind: 'cancelled' }, links);
 
   const verification = await verifyWeComMember(deps, connection, code);
   if (!verification.ok) {
     deps.log.info('WeCom sign-in refused', { connection: connection.identifier, reason: verification.failure.kind });
-    return sendErrorPage(deps, ctx, details, verification.failure, retry);
+    return sendErrorPage(deps, ctx, details, verification.failure, links);
   }
   if (check.state.purpose === 'bind_proof') return completeBindProof(deps, ctx, details, connection, verification.verified);
 
@@ -61,5 +64,5 @@ export async function handleWeComCallback(deps: InteractionDeps, ctx: Context): 
     corpId: connection.corpId,
     ...verification.verified,
   });
-  await respondToSignIn(deps, ctx, details, connection, verification.verified, outcome);
+  await respondToSignIn(deps, ctx, details, connection, verification.verified, check.state.method, outcome);
 }

@@ -1,11 +1,12 @@
 /**
  * Renders our HTML pages (login choice, consent, errors, logout) with eta, which escapes every
- * interpolation by default, and sends them with a strict Content-Security-Policy: no scripts at
- * all, styles only from our own stylesheet, no framing, and forms only to the origins a page's
- * forms actually reach (a form that redirects onward is checked against form-action by browsers,
- * so the WeCom login origin and the app's redirect origin are listed where they apply).
+ * interpolation by default, and sends them with a strict Content-Security-Policy: scripts only
+ * where a page needs them and then only by a per-response nonce, styles only from our stylesheet,
+ * no framing of our pages, and forms only to the origins a page's forms actually reach (a form that
+ * redirects onward is checked against form-action by browsers, so the WeCom login origin and the
+ * app's redirect origin are listed where they apply).
  */
-import { readFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { Eta } from 'eta';
 import type { Context } from 'koa';
@@ -19,17 +20,22 @@ export interface PageOptions {
   formTargets?: string[];
   /** Origins (besides our own) that images may come from, e.g. a client's logo_uri. */
   imageSources?: string[];
+  /** Our script files this page loads (paths under the assets route), allowed by nonce. */
+  scripts?: string[];
+  /** Origins this page may show in an iframe (WeCom's login panel). */
+  frameSources?: string[];
 }
 
 export interface PageData {
   lang: Lang;
   title: string;
+  /** `display=popup`: a compact page for a sign-in opened in a popup window. */
+  popup?: boolean;
   [key: string]: unknown;
 }
 
 export class PageRenderer {
   private readonly eta = new Eta({ views: VIEWS_DIR, autoEscape: true, cache: true });
-  readonly stylesheet = readFileSync(new URL('../views/style.css', import.meta.url), 'utf8');
 
   /** @param basePath the issuer's path ('' or '/oidc'), under which our assets are served. */
   constructor(private readonly basePath: string) {}
@@ -38,32 +44,47 @@ export class PageRenderer {
     return `${this.basePath}/assets/style.css`;
   }
 
-  html(template: string, data: PageData): string {
-    return this.eta.render(template, { ...data, t: translator(data.lang), stylesheet: this.stylesheetPath });
+  assetPath(name: string): string {
+    return `${this.basePath}/assets/${name}`;
+  }
+
+  html(template: string, data: PageData, scripts: { src: string; nonce: string }[] = []): string {
+    return this.eta.render(template, { ...data, t: translator(data.lang), stylesheet: this.stylesheetPath, scripts });
   }
 
   send(ctx: Context, template: string, data: PageData, options: PageOptions = {}): void {
+    const nonce = options.scripts?.length ? randomBytes(16).toString('base64') : undefined;
     ctx.status = options.status ?? 200;
     ctx.type = 'html';
-    setPageHeaders(ctx, options.formTargets ?? [], options.imageSources ?? []);
-    ctx.body = this.html(template, data);
+    setPageHeaders(ctx, { ...options, nonce });
+    const scripts = nonce ? (options.scripts ?? []).map((name) => ({ src: this.assetPath(name), nonce })) : [];
+    ctx.body = this.html(template, data, scripts);
   }
 }
 
-export function setPageHeaders(ctx: Context, formTargets: string[] = [], imageSources: string[] = []): void {
-  const formAction = sourceList(formTargets);
-  const imgSrc = sourceList(imageSources);
-  ctx.set(
-    'Content-Security-Policy',
-    `default-src 'none'; style-src 'self'; img-src ${imgSrc} data:; form-action ${formAction}; frame-ancestors 'none'; base-uri 'none'`,
-  );
+export function setPageHeaders(ctx: Context, options: PageOptions & { nonce?: string } = {}): void {
+  const directives = [
+    "default-src 'none'",
+    `script-src ${options.nonce ? `'nonce-${options.nonce}'` : "'none'"}`,
+    "style-src 'self'",
+    `img-src ${sourceList(options.imageSources ?? [])} data:`,
+    `form-action ${sourceList(options.formTargets ?? [])}`,
+    ...(options.frameSources?.length ? [`frame-src ${origins(options.frameSources).join(' ')}`] : []),
+    "frame-ancestors 'none'",
+    "base-uri 'none'",
+  ];
+  ctx.set('Content-Security-Policy', directives.join('; '));
   ctx.set('X-Content-Type-Options', 'nosniff');
   ctx.set('Referrer-Policy', 'no-referrer');
   ctx.set('Cache-Control', 'no-store');
 }
 
 function sourceList(urls: string[]): string {
-  return ["'self'", ...new Set(urls.map(originOf).filter(Boolean))].join(' ');
+  return ["'self'", ...origins(urls)].join(' ');
+}
+
+function origins(urls: string[]): string[] {
+  return [...new Set(urls.map(originOf).filter(Boolean))];
 }
 
 function originOf(url: string): string {

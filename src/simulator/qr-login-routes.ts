@@ -33,6 +33,8 @@ interface QrLogin {
   lang: Lang;
   /** The original parameters, carried through the page's forms. */
   hidden: HiddenField[];
+  /** Shown in WeCom's embedded panel: the result navigates the top window. */
+  redirectTop: boolean;
 }
 
 function checkQrLogin(source: Record<string, unknown>, deps: SimulatorDeps, acceptLanguage: string): Checked<QrLogin> {
@@ -52,6 +54,9 @@ function checkQrLogin(source: Record<string, unknown>, deps: SimulatorDeps, acce
   if (!redirectUri.ok) return redirectUri;
   const state = single(source.state) ?? '';
   const lang = pickLang(single(source.lang), acceptLanguage);
+  // The JS SDK's embedded panel (98478) asks for redirect_type=top: the scan navigates the page
+  // around the panel's iframe, not the iframe itself.
+  const redirectTop = single(source.redirect_type) === 'top';
   const hidden: HiddenField[] = [
     { name: 'login_type', value: 'CorpApp' },
     { name: 'appid', value: app.value.corpId },
@@ -59,8 +64,9 @@ function checkQrLogin(source: Record<string, unknown>, deps: SimulatorDeps, acce
     { name: 'redirect_uri', value: rawRedirectUri ?? '' },
     { name: 'state', value: state },
     { name: 'lang', value: lang },
+    ...(redirectTop ? [{ name: 'redirect_type', value: 'top' }] : []),
   ];
-  return { ok: true, value: { app: app.value, redirectUri: redirectUri.value, state, lang, hidden } };
+  return { ok: true, value: { app: app.value, redirectUri: redirectUri.value, state, lang, hidden, redirectTop } };
 }
 
 /** The person picked on the page: a member by userid, or the demo personal-WeChat user by openid. */
@@ -84,7 +90,7 @@ export function registerQrLoginRoutes(router: Router, deps: SimulatorDeps): void
   router.get('/wwlogin/sso/login', (ctx) => {
     const checked = checkQrLogin(ctx.query, deps, ctx.get('accept-language'));
     if (!checked.ok) return showError(ctx, checked, pickLang(single(ctx.query.lang), ctx.get('accept-language')));
-    const { app, redirectUri, lang, hidden } = checked.value;
+    const { app, redirectUri, lang, hidden, redirectTop } = checked.value;
     const html = views.qrLogin({
       lang,
       corpId: app.corpId,
@@ -93,6 +99,7 @@ export function registerQrLoginRoutes(router: Router, deps: SimulatorDeps): void
       hidden,
       confirmAction,
       cancelAction,
+      redirectTop,
     });
     sendHtml(ctx, html, csp);
   });

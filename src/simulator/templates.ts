@@ -50,12 +50,12 @@ const qrLogin = `<% layout('@layout', it.layout) %>
 <svg class="qr" viewBox="0 0 25 25" role="img" aria-label="<%= it.t.qrAlt %>"><rect width="25" height="25" fill="#fff"/><path fill="#1f2329" d="<%= it.qrPath %>"/></svg>
 <p><%= it.t.qrHint %></p>
 <ul class="people">
-<% it.people.forEach(function (person) { %><li><form method="post" action="<%= it.confirmAction %>">
+<% it.people.forEach(function (person) { %><li><form method="post" action="<%= it.confirmAction %>"<% if (it.redirectTop) { %> target="_top"<% } %>>
 <%~ include('@hidden', { hidden: it.hidden }) %><input type="hidden" name="<%= person.field %>" value="<%= person.value %>">
 <button type="submit"><%= person.label %></button>
 </form></li>
 <% }) %></ul>
-<form method="post" action="<%= it.cancelAction %>">
+<form method="post" action="<%= it.cancelAction %>"<% if (it.redirectTop) { %> target="_top"<% } %>>
 <%~ include('@hidden', { hidden: it.hidden }) %><button type="submit"><%= it.t.cancel %></button>
 </form>
 `;

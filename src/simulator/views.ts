@@ -63,6 +63,8 @@ export function createViews() {
       hidden: HiddenField[];
       confirmAction: string;
       cancelAction: string;
+      /** In WeCom's embedded panel: forms navigate the top window (redirect_type=top). */
+      redirectTop?: boolean;
     }): string {
       const t = COPY[input.lang];
       const people: PersonChoice[] = [

@@ -154,6 +154,11 @@ export function profileMatchValue(profile: AccountProfile, field: MatchField): s
 export interface KeyStore {
   /** Returns the stored value, or stores and returns `create()`'s result if there is none yet. */
   getOrCreate<T>(name: string, create: () => Promise<T> | T): Promise<T>;
+  /**
+   * Replaces the stored value with `change(current)` atomically (no other update of `name` runs in
+   * between, across processes for shared drivers) and returns the new value.
+   */
+  update<T>(name: string, change: (current: T | undefined) => T | Promise<T>): Promise<T>;
 }
 
 export interface Storage {

@@ -37,6 +37,7 @@ export {
 export type { WeComDepartment, WeComGender, WeComMember, WeComUserDetail } from './responses.js';
 export {
   LOGIN_STATE_PATTERN,
+  WECOM_PANEL_ORIGIN,
   buildInClientAuthorizeUrl,
   buildQrLoginUrl,
   type InClientAuthorizeUrlParams,

@@ -45,6 +45,8 @@ export const PUBLIC_CLIENT = {
 export interface TestServer {
   issuer: string;
   config: Config;
+  /** The configuration as written (before parsing), e.g. to save it for a CLI run with --config. */
+  raw: Record<string, unknown>;
   server: RunningServer;
   sim: WeComSimulator;
   logLines: string[];
@@ -84,6 +86,7 @@ export async function startTestServer(overrides: (raw: Record<string, unknown>) 
   const handle: TestServer = {
     issuer,
     config,
+    raw: structuredClone(raw),
     get server() {
       return server;
     },

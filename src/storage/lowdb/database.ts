@@ -39,7 +39,10 @@ export class LowdbFile {
   private queued: Promise<void> | undefined;
   private closed = false;
 
-  private constructor(private readonly low: Low<DatabaseShape>) {}
+  private constructor(
+    private readonly low: Low<DatabaseShape>,
+    private readonly path: string,
+  ) {}
 
   static async open(path: string): Promise<LowdbFile> {
     // The file holds private signing keys: keep its directory private to this user.
@@ -49,9 +52,8 @@ export class LowdbFile {
     const low = new Low<DatabaseShape>(adapter, emptyDatabase());
     await low.read();
     low.data = { ...emptyDatabase(), ...low.data };
-    const file = new LowdbFile(low);
+    const file = new LowdbFile(low, path);
     await file.persist();
-    await chmod(path, 0o600).catch(() => undefined);
     return file;
   }
 
@@ -77,9 +79,14 @@ export class LowdbFile {
         });
       return this.queued;
     }
-    this.inFlight = this.low.write().finally(() => {
-      this.inFlight = undefined;
-    });
+    this.inFlight = this.low
+      .write()
+      // steno renames a fresh temporary file over the old one, which takes the default mode each
+      // time; the file holds private keys, so it is made owner-only again after every write.
+      .then(() => chmod(this.path, 0o600))
+      .finally(() => {
+        this.inFlight = undefined;
+      });
     return this.inFlight;
   }
 

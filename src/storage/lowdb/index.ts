@@ -41,6 +41,7 @@ export async function openLowdbStorage(options: LowdbStorageOptions): Promise<Lo
     },
   };
 
+  const keyUpdates = new Map<string, Promise<unknown>>();
   const keys: KeyStore = {
     async getOrCreate<T>(name: string, create: () => Promise<T> | T): Promise<T> {
       if (name in file.data.keys) return file.data.keys[name] as T;
@@ -51,6 +52,17 @@ export async function openLowdbStorage(options: LowdbStorageOptions): Promise<Lo
         await file.persist();
       }
       return file.data.keys[name] as T;
+    },
+    async update<T>(name: string, change: (current: T | undefined) => T | Promise<T>): Promise<T> {
+      // One process owns the file; updates of one name are chained so each sees the previous one.
+      const run = (keyUpdates.get(name) ?? Promise.resolve()).then(async () => {
+        const next = await change(file.data.keys[name] as T | undefined);
+        file.data.keys[name] = next;
+        await file.persist();
+        return next;
+      });
+      keyUpdates.set(name, run.catch(() => undefined));
+      return run;
     },
   };
 

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openLowdbStorage, type LowdbStorage } from './index.js';
@@ -101,8 +101,10 @@ describe('lowdb storage: durability', () => {
       expect(await reopened.models.findByUid('Session', `u${i}`)).toEqual({ uid: `u${i}` });
       expect((await reopened.accounts.findByIdentity('wwcorp', `USER${i}`))?.id).toBe(`acct${i}`);
     }
-    // steno writes through a temporary file renamed into place: none is left behind
+    // steno writes through a temporary file renamed into place: none is left behind, and the
+    // file (it holds private keys) stays owner-only after every rewrite
     expect(readdirSync(join(path, '..')).filter((name) => name !== 'db.json')).toEqual([]);
+    expect(statSync(path).mode & 0o777).toBe(0o600);
   });
 
   it('creates one account when one member signs in twice at once', async () => {

@@ -1,0 +1,154 @@
+/**
+ * `accounts list|show|disable|enable|unlink`: reading accounts and the administrator's switches.
+ * Disabling goes through AccountService so that it also revokes every session, grant and token.
+ */
+import type { Account } from '../storage/types.js';
+import { done, failed, isParsedCommand, output, parseCommandArgs, usageError, type ParsedCommand } from './command.js';
+import type { AdminContext, AdminLang, AdminResult } from './context.js';
+import { fields, isoDate, json, table } from './format.js';
+import { helpCommand } from './help.js';
+import { messagesFor, type AdminMessages } from './messages.js';
+
+const JSON_OPTION = { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } as const;
+const HELP_OPTION = { help: { type: 'boolean', short: 'h' } } as const;
+
+export function parseAccountsList(args: readonly string[], lang: AdminLang): ParsedCommand {
+  const parsed = parseCommandArgs(args, JSON_OPTION, [], 'accounts', lang);
+  if (isParsedCommand(parsed)) return parsed;
+  return storageCommand(async (ctx) => {
+    const accounts = await ctx.storage.accounts.list();
+    if (parsed.values.json) return done(json(accounts.map(accountView)));
+    const t = messagesFor(ctx.lang);
+    if (!accounts.length) return done(t.noAccounts);
+    return done(
+      table(
+        ['ID', 'USERNAME', 'NAME', 'EMAIL', 'PHONE', 'STATUS', 'IDENTITIES'],
+        accounts.map((account) => [
+          account.id,
+          account.profile.username,
+          account.profile.name,
+          account.profile.email,
+          account.profile.phoneNumber,
+          account.disabled ? t.disabled : t.enabled,
+          isUnclaimed(account) ? t.provisioned : String(account.identities.length),
+        ]),
+      ),
+    );
+  });
+}
+
+export function parseAccountsShow(args: readonly string[], lang: AdminLang): ParsedCommand {
+  const parsed = parseCommandArgs(args, JSON_OPTION, ['<id-or-username>'], 'accounts', lang);
+  if (isParsedCommand(parsed)) return parsed;
+  const [ref] = parsed.positionals as [string];
+  return storageCommand(async (ctx) => {
+    const found = await findAccount(ctx, ref);
+    if ('exitCode' in found) return found;
+    return done(parsed.values.json ? json(accountView(found)) : describeAccount(found, messagesFor(ctx.lang)));
+  });
+}
+
+export function parseAccountsSetDisabled(args: readonly string[], lang: AdminLang, disabled: boolean): ParsedCommand {
+  const parsed = parseCommandArgs(args, HELP_OPTION, ['<id-or-username>'], 'accounts', lang);
+  if (isParsedCommand(parsed)) return parsed;
+  const [ref] = parsed.positionals as [string];
+  return storageCommand(async (ctx) => {
+    const found = await findAccount(ctx, ref);
+    if ('exitCode' in found) return found;
+    const t = messagesFor(ctx.lang);
+    const { account, revoked } = await ctx.accounts.setDisabled(found.id, disabled);
+    if (!account) return failed(t.accountNotFound(ref));
+    return done(disabled ? t.accountDisabled(who(account), revoked) : t.accountEnabled(who(account)));
+  });
+}
+
+export function parseAccountsUnlink(args: readonly string[], lang: AdminLang): ParsedCommand {
+  const parsed = parseCommandArgs(args, HELP_OPTION, ['<id-or-username>', '<corpId>/<userid>'], 'accounts', lang);
+  if (isParsedCommand(parsed)) return parsed;
+  const [ref, identity] = parsed.positionals as [string, string];
+  // The corp id is alphanumeric, so the first "/" ends it; a userid from a linked corp may contain one.
+  const slash = identity.indexOf('/');
+  const corpId = identity.slice(0, slash);
+  const userid = identity.slice(slash + 1);
+  if (slash < 1 || !userid) {
+    return output(usageError(messagesFor(lang).badUsage(messagesFor(lang).badIdentity(identity), helpCommand('accounts'))));
+  }
+  return storageCommand(async (ctx) => {
+    const found = await findAccount(ctx, ref);
+    if ('exitCode' in found) return found;
+    const t = messagesFor(ctx.lang);
+    const label = `${corpId}/${userid.toLowerCase()}`;
+    if (!(await ctx.storage.accounts.unlinkIdentity(found.id, corpId, userid))) {
+      return failed(t.identityNotLinked(label, who(found)));
+    }
+    ctx.log.info('WeCom identity unlinked by an administrator', { accountId: found.id, corpId });
+    return done(t.identityUnlinked(label, who(found)));
+  });
+}
+
+function storageCommand(run: (ctx: AdminContext) => Promise<AdminResult>): ParsedCommand {
+  return { kind: 'storage', inputFiles: [], run };
+}
+
+/** By id first (ids are random, so a username cannot collide by accident), then by username. */
+async function findAccount(ctx: AdminContext, ref: string): Promise<Account | AdminResult> {
+  const t = messagesFor(ctx.lang);
+  const byId = await ctx.storage.accounts.findById(ref);
+  if (byId) return byId;
+  const byUsername = await ctx.storage.accounts.findByMatchField('username', ref);
+  if (byUsername.length === 1) return byUsername[0]!;
+  if (byUsername.length > 1) return failed(t.accountAmbiguous(ref, byUsername.map((account) => account.id)));
+  return failed(t.accountNotFound(ref));
+}
+
+function who(account: Account): string {
+  return `${account.id} (${account.profile.username})`;
+}
+
+function isUnclaimed(account: Account): boolean {
+  return account.provisioned === true && account.identities.length === 0;
+}
+
+/** The account for `--json`: as stored, with times as ISO dates. */
+function accountView(account: Account) {
+  return {
+    id: account.id,
+    disabled: account.disabled,
+    provisioned: account.provisioned === true,
+    createdAt: isoDate(account.createdAt),
+    updatedAt: isoDate(account.updatedAt),
+    profile: account.profile,
+    identities: account.identities.map((identity) => ({ ...identity, linkedAt: isoDate(identity.linkedAt) })),
+  };
+}
+
+function describeAccount(account: Account, t: AdminMessages): string {
+  const { profile } = account;
+  const email = profile.email && (profile.emailVerified ? `${profile.email} (verified)` : `${profile.email} (unverified)`);
+  const departments =
+    profile.department?.length &&
+    `${profile.department.join(', ')}${profile.mainDepartment !== undefined ? ` (main ${profile.mainDepartment})` : ''}`;
+  const summary = fields([
+    ['id', account.id],
+    ['username', profile.username],
+    ['name', profile.name],
+    ['email', email || undefined],
+    ['phone', profile.phoneNumber],
+    ['status', account.disabled ? t.disabled : t.enabled],
+    ['provisioned', account.provisioned ? (isUnclaimed(account) ? t.provisionedUnclaimed : t.provisionedClaimed) : undefined],
+    ['created', isoDate(account.createdAt)],
+    ['updated', isoDate(account.updatedAt)],
+    ['corp', profile.corpId],
+    ['departments', departments || undefined],
+    ['groups', profile.groups?.join(', ')],
+    ['position', profile.position],
+    ['gender', profile.gender],
+    ['picture', profile.picture],
+  ]);
+  if (!account.identities.length) return `${summary}identities: -\n`;
+  const identities = table(
+    ['CORP ID', 'USERID', 'CONNECTION', 'LINKED AT'],
+    account.identities.map((identity) => [identity.corpId, identity.userid, identity.connection, isoDate(identity.linkedAt)]),
+  );
+  return `${summary}identities:\n${identities.replace(/^/gm, '  ').trimEnd()}\n`;
+}

@@ -1,0 +1,46 @@
+/**
+ * What an admin command runs with. The dispatcher is pure: it gets everything from here and returns
+ * its output, so the same commands run in the CLI process (offline) and inside the running server
+ * (through the admin socket) without knowing which.
+ */
+import type { AccountService } from '../accounts/service.js';
+import type { Config } from '../config/schema.js';
+import type { Logger } from '../log.js';
+import type { Storage } from '../storage/types.js';
+
+export type AdminLang = 'zh-CN' | 'en';
+
+/** Enough for the commands that only read the configuration or call WeCom. */
+export interface LocalAdminContext {
+  config: Config;
+  lang: AdminLang;
+  /** Where the WeCom client logs; the CLI passes a silent one so only the command's output is printed. */
+  log: Logger;
+  /**
+   * The content of an input file named on the command line (`accounts import FILE`). The CLI reads it
+   * relative to its own working directory; the server only answers with content the CLI sent, and
+   * never opens a path a client names.
+   */
+  readInput(path: string): Promise<string>;
+}
+
+/** Everything, for the account commands. */
+export interface AdminContext extends LocalAdminContext {
+  storage: Storage;
+  accounts: AccountService;
+}
+
+export interface AdminResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** 0 done; 1 the command ran and failed (refused rows, no such account, WeCom said no); 2 wrong usage or configuration. */
+export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+
+export function pickAdminLang(env: NodeJS.ProcessEnv): AdminLang {
+  // POSIX precedence: LC_ALL overrides LC_MESSAGES, which overrides LANG.
+  const locale = env.LC_ALL || env.LC_MESSAGES || env.LANG || '';
+  return locale.toLowerCase().startsWith('zh') ? 'zh-CN' : 'en';
+}

@@ -1,0 +1,57 @@
+/**
+ * Runs the admin CLI as an administrator would: the built `dist/admin/cli.js` in its own process.
+ *
+ * The run is asynchronous on purpose: the test process may host the server the CLI talks to through
+ * the admin socket, and a synchronous child would block the very event loop that must answer it.
+ */
+import { execFile, spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+export const CLI_PATH = join(REPO_ROOT, 'dist', 'admin', 'cli.js');
+
+/** `npm run build` (incremental), so the suite works from a clean checkout. */
+export function buildProject(): void {
+  const build = spawnSync('npm', ['run', '--silent', 'build'], { cwd: REPO_ROOT, encoding: 'utf8' });
+  if (build.status !== 0) throw new Error(`npm run build failed (${build.status}):\n${build.stdout}\n${build.stderr}`);
+}
+
+export interface CliRun {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface CliOptions {
+  cwd?: string;
+  /** Added to a neutral environment: English, and no WECOM_OIDC_CONFIG from the developer's shell. */
+  env?: NodeJS.ProcessEnv;
+}
+
+export function runAdminCli(args: readonly string[], options: CliOptions = {}): Promise<CliRun> {
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    LANG: 'C',
+    LC_ALL: '',
+    LC_MESSAGES: '',
+    WECOM_OIDC_CONFIG: '',
+    npm_lifecycle_event: '',
+    ...options.env,
+  };
+  return new Promise((resolve) => {
+    execFile(process.execPath, [CLI_PATH, ...args], { cwd: options.cwd ?? REPO_ROOT, env, timeout: 30_000 }, (error, stdout, stderr) => {
+      const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
+      resolve({ exitCode: code, stdout, stderr });
+    });
+  });
+}
+
+/** Writes `raw` as a configuration file in a new temporary directory; returns its path. */
+export function writeConfigFile(raw: Record<string, unknown>, dir = mkdtempSync(join(tmpdir(), 'wecom-oidc-cli-'))): string {
+  const path = join(dir, 'config.json');
+  writeFileSync(path, JSON.stringify(raw, null, 2));
+  return path;
+}
