@@ -16,7 +16,8 @@ import { pickLang, translator } from './i18n/index.js';
 import { interactionRouter } from './interaction/routes.js';
 import { createLogger, type Logger } from './log.js';
 import { validateClients } from './oidc/clients.js';
-import { loadCookieKeys, loadSigningKeys } from './oidc/keys.js';
+import { loadCookieKeys, loadKeyRing, type SigningJwk } from './oidc/keys.js';
+import { ProviderHost } from './oidc/provider-host.js';
 import { createProvider } from './oidc/provider.js';
 import { assetsMiddleware } from './pages/assets.js';
 import { PageRenderer } from './pages/render.js';
@@ -33,8 +34,11 @@ export interface RunningServer {
   issuer: string;
   /** The address actually listened on, e.g. http://127.0.0.1:3000. */
   address: string;
-  provider: Provider;
+  /** The current provider (a key rotation replaces it). */
+  readonly provider: Provider;
   storage: Storage;
+  /** Picks up a rotated key ring now, instead of at the next periodic check. */
+  reloadKeys(): Promise<boolean>;
   simulator?: WeComSimulator;
   close(): Promise<void>;
 }
@@ -71,13 +75,13 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const endpoints = resolveWeComEndpoints(config);
 
   const storage = options.storage ?? (await openStorage(config.storage));
-  const [signingKeys, cookieKeys] = await Promise.all([
-    loadSigningKeys(storage.keys),
+  const [keyRing, cookieKeys] = await Promise.all([
+    loadKeyRing(storage.keys, Math.floor(Date.now() / 1000)),
     loadCookieKeys(storage.keys, config.cookieKeys),
   ]);
   const pages = new PageRenderer(basePath);
   const accounts = new AccountService(storage.accounts, storage.models, log);
-  const provider = createProvider({
+  const buildProvider = (signingKeys: { keys: SigningJwk[] }) => createProvider({
     issuer,
     basePath,
     clients: config.clients,
@@ -91,11 +95,19 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     groupsClaim: config.groupsClaim,
     log,
   });
+  const providers = new ProviderHost(buildProvider, basePath, keyRing, storage.keys, log);
+  await providers.reloadKeys(); // retire keys whose tokens expired while we were down
   // `npm run admin` sends account commands here while we own the storage (see admin/socket.ts).
   let adminSocket: AdminSocket;
   try {
-    await validateClients(provider, config.clients);
-    adminSocket = await startAdminSocket({ config, storage, accounts, log: log.child({ component: 'admin' }) });
+    await validateClients(providers.current, config.clients);
+    adminSocket = await startAdminSocket({
+      config,
+      storage,
+      accounts,
+      onKeysChanged: () => providers.reloadKeys(),
+      log: log.child({ component: 'admin' }),
+    });
   } catch (error) {
     if (!options.storage) await storage.close();
     throw error;
@@ -127,7 +139,10 @@ export async function startServer(config: Config, options: StartOptions = {}): P
 
   const wecom = new WeComClient({ endpoints, log: log.child({ component: 'wecom' }) });
   const interactions = interactionRouter({
-    provider,
+    // A getter: a key rotation replaces the provider, and each request must use the current one.
+    get provider() {
+      return providers.current;
+    },
     issuer,
     basePath,
     connections: new ConnectionRegistry(config.connections),
@@ -144,7 +159,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   });
   app.use(interactions.routes());
   app.use(interactions.allowedMethods());
-  app.use(basePath ? mount(basePath, provider) : mount(provider));
+  app.use(providers.middleware());
+  providers.startWatching();
 
   const server = createServer(app.callback());
   await listen(server, config.listen.port, config.listen.host).catch(async (error: unknown) => {
@@ -158,10 +174,14 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   return {
     issuer,
     address,
-    provider,
+    get provider() {
+      return providers.current;
+    },
     storage,
     simulator,
+    reloadKeys: () => providers.reloadKeys(),
     async close() {
+      providers.stopWatching();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();

@@ -414,6 +414,35 @@ describe('while the server runs, account commands go through its admin socket', 
     expect(next.tokens.claims()!.sub).not.toBe(account!.id);
   });
 
+  it('keys rotate publishes, then promotes, and the running server follows each step at once', async () => {
+    const jwksKids = async () =>
+      ((await (await fetch(`${t.issuer}/jwks`)).json()) as { keys: { kid: string }[] }).keys.map((key) => key.kid);
+    const before = await jwksKids();
+    const signingKid = async () =>
+      JSON.parse(Buffer.from((await signInAndRedeem(new Browser(), rp, redirectUri)).tokens.id_token!.split('.')[0]!, 'base64url').toString())
+        .kid as string;
+    const firstKid = await signingKid();
+
+    const publish = await admin('keys', 'rotate');
+    expect(publish.exitCode).toBe(0);
+    expect(publish.stdout).toContain('Published the next signing keys');
+    const published = await jwksKids();
+    expect(published.length).toBe(before.length + 2);
+    expect(await signingKid()).toBe(firstKid);
+
+    const promote = await admin('keys', 'rotate');
+    expect(promote.stdout).toContain('Now signing with the new keys');
+    expect(await jwksKids()).toEqual(expect.arrayContaining(published));
+    const newKid = await signingKid();
+    expect(newKid).not.toBe(firstKid);
+    expect(published).toContain(newKid);
+
+    const list = await admin('keys', 'list', '--json');
+    const states = (JSON.parse(list.stdout) as { keys: { kid: string; state: string }[] }).keys;
+    expect(states.find((key) => key.kid === firstKid)?.state).toBe('retiring');
+    expect(states.find((key) => key.kid === newKid)?.state).toBe('current');
+  });
+
   it('removes its socket when it stops', async () => {
     const socket = join(t.dataDir, 'admin.sock');
     expect(existsSync(socket)).toBe(true);

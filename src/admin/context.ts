@@ -24,10 +24,12 @@ export interface LocalAdminContext {
   readInput(path: string): Promise<string>;
 }
 
-/** Everything, for the account commands. */
+/** Everything, for the account and key commands. */
 export interface AdminContext extends LocalAdminContext {
   storage: Storage;
   accounts: AccountService;
+  /** Inside the running server: start using changed signing keys now (the CLI alone has no server to tell). */
+  onKeysChanged?: () => Promise<unknown>;
 }
 
 export interface AdminResult {

@@ -14,6 +14,7 @@ import type { AdminContext, AdminLang, AdminResult, LocalAdminContext } from './
 import { terminalText } from './format.js';
 import { groupHelp, helpCommand, isCommandGroup, topHelp, type CommandGroup } from './help.js';
 import { parseAccountsImport } from './import-command.js';
+import { parseKeysList, parseKeysRotate } from './keys-commands.js';
 import { messagesFor } from './messages.js';
 
 type Parser = (args: readonly string[], lang: AdminLang) => ParsedCommand;
@@ -33,6 +34,10 @@ const COMMANDS: Record<CommandGroup, Record<string, Parser>> = {
   },
   clients: {
     list: parseClientsList,
+  },
+  keys: {
+    list: parseKeysList,
+    rotate: parseKeysRotate,
   },
 };
 

@@ -3,7 +3,7 @@
  */
 import type { AdminLang } from './context.js';
 
-export const COMMAND_GROUPS = ['accounts', 'connections', 'clients'] as const;
+export const COMMAND_GROUPS = ['accounts', 'connections', 'clients', 'keys'] as const;
 export type CommandGroup = (typeof COMMAND_GROUPS)[number];
 
 /** How a user asks for help, quoted in error messages. */
@@ -64,6 +64,19 @@ const GROUPS: Record<CommandGroup, Record<AdminLang, string>> = {
 `,
     'zh-CN': `客户端
   clients list [--json]   列出已配置的 OIDC 客户端（不显示 client_secret）
+`,
+  },
+  keys: {
+    en: `Signing keys
+  keys list [--json]      List the signing keys: current, next (published, not yet signing) and retiring
+  keys rotate             One safe rotation step: publish the next keys, or (run again once relying
+                          parties have refreshed their JWKS) start signing with them; old keys stay
+                          published until their tokens have expired
+`,
+    'zh-CN': `签名密钥
+  keys list [--json]      列出签名密钥：当前、下一组（已发布、尚未签名）和即将退役的
+  keys rotate             安全轮换的一步：发布下一组密钥；或（依赖方刷新 JWKS 后再次运行）开始用它们签名；
+                          旧密钥在其签发的令牌过期前仍会发布
 `,
   },
 };

@@ -42,6 +42,8 @@ export interface AdminSocketOptions {
   config: Config;
   storage: Storage;
   accounts: AccountService;
+  /** Called after a command changed the signing keys, so the server starts using them at once. */
+  onKeysChanged?: () => Promise<unknown>;
   log: Logger;
 }
 
@@ -104,6 +106,7 @@ async function runRequest(request: AdminRequest, ownStorage: string, options: Ad
     config: options.config,
     storage: options.storage,
     accounts: options.accounts,
+    onKeysChanged: options.onKeysChanged,
     log: options.log,
     lang: request.lang,
     // Only content the client sent: the server never opens a path a client names.

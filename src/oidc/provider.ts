@@ -13,27 +13,21 @@ import { createAdapterFactory } from './adapter.js';
 import { SUPPORTED_SCOPES, accountClaims, scopeClaims } from './claims.js';
 import { extraClientMetadata } from './client-metadata.js';
 import { connectionParam } from './connection-param.js';
+import { outboundFetch } from './outbound-fetch.js';
+import { TTL } from './ttl.js';
+
+export { TTL };
 import { loadGrant } from './grants.js';
-import type { SigningKeys } from './keys.js';
+import type { SigningJwk } from './keys.js';
 import { errorPage, logoutPage, logoutSuccessPage } from './pages.js';
 
-/** Token and artefact lifetimes, in seconds. */
-export const TTL = {
-  AccessToken: 60 * 60,
-  AuthorizationCode: 60,
-  IdToken: 60 * 60,
-  RefreshToken: 14 * 24 * 60 * 60,
-  Session: 14 * 24 * 60 * 60,
-  Grant: 14 * 24 * 60 * 60,
-  /** How long a person has to finish signing in (scan, consent); the WeCom state expires with it. */
-  Interaction: 30 * 60,
-} as const;
 
 export interface ProviderOptions {
   issuer: string;
   basePath: string;
   clients: ClientConfig[];
-  signingKeys: SigningKeys;
+  /** Current keys first: oidc-provider signs with the first key of each algorithm. */
+  signingKeys: { keys: SigningJwk[] };
   cookieKeys: string[];
   storage: Storage;
   accounts: AccountService;
@@ -75,6 +69,8 @@ export function createProvider(options: ProviderOptions): Provider {
     features: {
       devInteractions: { enabled: false },
       claimsParameter: { enabled: true },
+      // Clients that register backchannel_logout_uri get a signed logout token when a session ends.
+      backchannelLogout: { enabled: true },
       introspection: { enabled: true },
       revocation: { enabled: true },
       rpInitiatedLogout: {
@@ -87,6 +83,7 @@ export function createProvider(options: ProviderOptions): Provider {
     // any confidential client that sends it.
     pkce: { required: (_ctx, client) => client.clientAuthMethod === 'none' },
     ttl: { ...TTL },
+    fetch: outboundFetch(options.clients) as Configuration['fetch'],
     renderError: (ctx, out, error) => errorPage(options.pages, options.log, ctx, out, error),
     enabledJWA: {
       idTokenSigningAlgValues: ['RS256', 'ES256'],
@@ -96,6 +93,9 @@ export function createProvider(options: ProviderOptions): Provider {
   provider.proxy = options.trustProxy;
   provider.on('server_error', (_ctx: KoaContextWithOIDC, error: Error) => {
     options.log.error('oidc-provider server error', { error: error.name, message: error.message });
+  });
+  provider.on('backchannel.error', (_ctx: KoaContextWithOIDC, error: Error, client: { clientId: string }) => {
+    options.log.warn('back-channel logout could not be delivered', { client: client.clientId, error: error.message });
   });
   return provider;
 }
