@@ -15,11 +15,11 @@ export function outboundFetch(clients: readonly ClientConfig[]) {
       OUTBOUND_CLIENT_URLS.map((key) => client[key]).filter((url): url is string => typeof url === 'string' && URL.canParse(url)).map((url) => new URL(url).origin),
     ),
   );
-  return (url: URL | string, options: RequestInit & { dispatcher?: unknown }): Promise<Response> => {
+  return (url: URL | string, options: Omit<RequestInit, 'dispatcher'> & { dispatcher?: unknown }): Promise<Response> => {
     if (trusted.has(new URL(url).origin)) {
       const { dispatcher: _ssrfGuard, ...rest } = options;
-      return globalThis.fetch(url, rest);
+      return globalThis.fetch(url, rest as RequestInit);
     }
-    return globalThis.fetch(url, options);
+    return globalThis.fetch(url, options as RequestInit);
   };
 }
