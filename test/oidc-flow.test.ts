@@ -34,6 +34,24 @@ describe('discovery and keys', () => {
     expect(metadata.claims_parameter_supported).toBe(true);
   });
 
+  it('serves discovery and JWKS precomputed, with an ETag, cache headers and CORS', async () => {
+    for (const path of ['/.well-known/openid-configuration', '/jwks']) {
+      const first = await fetch(`${t.issuer}${path}`, { headers: { origin: 'https://app.example.com' } });
+      const second = await fetch(`${t.issuer}${path}`);
+      expect(first.status).toBe(200);
+      expect(await second.text()).toBe(await first.text());
+      const etag = first.headers.get('etag')!;
+      expect(etag).toMatch(/^"[\w-]+"$/);
+      expect(second.headers.get('etag')).toBe(etag);
+      expect(first.headers.get('cache-control')).toBe('public, max-age=300');
+      expect(first.headers.get('content-type')).toMatch(/^application\/json/);
+      expect(first.headers.get('access-control-allow-origin')).toBe('*');
+      const revalidated = await fetch(`${t.issuer}${path}`, { headers: { 'if-none-match': etag } });
+      expect(revalidated.status).toBe(304);
+      expect(await revalidated.text()).toBe('');
+    }
+  });
+
   it('serves an RSA and an EC P-256 public key, and no private parts', async () => {
     const jwks = (await (await fetch(rp.serverMetadata().jwks_uri!)).json()) as { keys: Record<string, string>[] };
     expect(jwks.keys.map((key) => [key.kty, key.alg])).toEqual(expect.arrayContaining([['RSA', 'RS256'], ['EC', 'ES256']]));

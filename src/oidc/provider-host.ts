@@ -11,6 +11,7 @@ import mount from 'koa-mount';
 import type Provider from 'oidc-provider';
 import type { Logger } from '../log.js';
 import type { KeyStore } from '../storage/types.js';
+import { CachedDocuments } from './cached-documents.js';
 import { hasExpiredKeys, jwksOf, loadKeyRing, retireExpiredKeys, type KeyRing, type SigningJwk } from './keys.js';
 
 /** How often a server looks for a rotated key ring. Rotation steps are hours apart; this is plenty. */
@@ -21,6 +22,7 @@ export class ProviderHost {
   #mounted: Koa.Middleware;
   #version: number;
   #timer: NodeJS.Timeout | undefined;
+  readonly #documents: CachedDocuments;
 
   constructor(
     private readonly build: (jwks: { keys: SigningJwk[] }) => Provider,
@@ -33,6 +35,7 @@ export class ProviderHost {
     this.#provider = build(jwksOf(ring));
     this.#mounted = this.mountProvider();
     this.#version = ring.version;
+    this.#documents = new CachedDocuments(basePath);
   }
 
   /** The provider to use for this request (a rotation may replace it between requests). */
@@ -40,9 +43,9 @@ export class ProviderHost {
     return this.#provider;
   }
 
-  /** The mounted provider, for the Koa app; follows replacements. */
+  /** The mounted provider, for the Koa app; follows replacements, and precomputes discovery and JWKS. */
   middleware(): Koa.Middleware {
-    return (ctx, next) => this.#mounted(ctx, next);
+    return (ctx, next) => this.#documents.serve(ctx, () => this.#mounted(ctx, next));
   }
 
   /** Loads the stored key ring, drops retiring keys whose tokens have expired, and reloads if it changed. */
@@ -54,6 +57,7 @@ export class ProviderHost {
     this.#provider = this.build(jwksOf(ring));
     this.#mounted = this.mountProvider();
     this.#version = ring.version;
+    this.#documents.clear();
     this.log.info('signing keys changed; provider reloaded', { version: ring.version, kids: jwksOf(ring).keys.map((key) => key.kid) });
     return true;
   }

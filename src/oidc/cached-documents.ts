@@ -1,0 +1,74 @@
+/**
+ * Discovery and JWKS change only when the signing keys do, yet RPs fetch them constantly (some on
+ * every login). oidc-provider builds them afresh per request; we keep the first answer, serve it
+ * as a precomputed string with an ETag (304 on If-None-Match) and cache headers, and forget it when
+ * the provider is replaced after a key rotation.
+ */
+import { createHash } from 'node:crypto';
+import type Koa from 'koa';
+
+interface CachedDocument {
+  body: string;
+  etag: string;
+  headers: Record<string, string>;
+}
+
+/** Browsers and RPs may cache these for five minutes; a rotation publishes keys long before use. */
+const CACHE_CONTROL = 'public, max-age=300';
+/**
+ * Response headers of the provider's answer that must not be replayed: per-response ones, and CORS
+ * (oidc-provider reflects the caller's Origin; replaying it would hand one caller's origin to all).
+ */
+const PER_RESPONSE_HEADERS = /^(date|etag|content-length|set-cookie|cache-control|connection|keep-alive|vary|access-control-.*)$/i;
+
+export class CachedDocuments {
+  readonly #paths: Set<string>;
+  readonly #cache = new Map<string, CachedDocument>();
+
+  constructor(basePath: string) {
+    this.#paths = new Set([`${basePath}/.well-known/openid-configuration`, `${basePath}/jwks`]);
+  }
+
+  clear(): void {
+    this.#cache.clear();
+  }
+
+  /** Serves a cached document, or lets `produce` (the provider) answer and keeps its answer. */
+  async serve(ctx: Koa.Context, produce: () => Promise<unknown>): Promise<void> {
+    if ((ctx.method !== 'GET' && ctx.method !== 'HEAD') || !this.#paths.has(ctx.path)) {
+      await produce();
+      return;
+    }
+    let document = this.#cache.get(ctx.path);
+    if (!document) {
+      await produce();
+      if (ctx.status !== 200 || ctx.body === undefined || ctx.body === null) return;
+      document = remember(ctx);
+      this.#cache.set(ctx.path, document);
+    }
+    ctx.set(document.headers);
+    // Public documents, fetched without credentials: any origin may read them.
+    ctx.set('Access-Control-Allow-Origin', '*');
+    ctx.remove('Vary');
+    ctx.set('ETag', document.etag);
+    ctx.set('Cache-Control', CACHE_CONTROL);
+    if (ctx.get('if-none-match') === document.etag) {
+      ctx.status = 304;
+      ctx.body = null;
+      return;
+    }
+    ctx.status = 200;
+    ctx.type = 'application/json; charset=utf-8';
+    ctx.body = document.body;
+  }
+}
+
+function remember(ctx: Koa.Context): CachedDocument {
+  const body = typeof ctx.body === 'string' ? ctx.body : JSON.stringify(ctx.body);
+  const headers = Object.fromEntries(
+    Object.entries(ctx.response.headers)
+      .filter(([name, value]) => !PER_RESPONSE_HEADERS.test(name) && typeof value === 'string')
+      .map(([name, value]) => [name, value as string]),
+  );
+  return { body, etag: `"${createHash('sha256').update(body).digest('base64url')}"`, headers };
+}
