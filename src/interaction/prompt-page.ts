@@ -64,7 +64,7 @@ async function showLogin(
   const [only] = offered;
   const panel =
     deps.embeddedPanel && offered.length === 1 && only && loginMethodFor(ctx, only) === 'qr'
-      ? await panelParams(deps, details, only, lang === 'en' ? 'en' : 'zh')
+      ? await panelParams(deps, details, only, lang === 'en' ? 'en' : 'zh', details.params.display === 'popup')
       : undefined;
   deps.pages.send(
     ctx,
@@ -81,6 +81,7 @@ async function showLogin(
       })),
       abortUrl: paths.abort,
       panel: panel && JSON.stringify(panel),
+      wide: panel?.panel_size === 'middle',
     },
     {
       formTargets: [deps.qrLoginBase, deps.oauthBase, String(details.params.redirect_uri ?? '')],
@@ -93,7 +94,13 @@ async function showLogin(
  * What WeCom's JS SDK needs to show its QR panel for `connection`, with a state of its own (the
  * panel's scan comes back to the same callback as the full-page login, and is checked the same way).
  */
-async function panelParams(deps: InteractionDeps, details: InteractionDetails, connection: Connection, lang: 'zh' | 'en') {
+async function panelParams(
+  deps: InteractionDeps,
+  details: InteractionDetails,
+  connection: Connection,
+  lang: 'zh' | 'en',
+  popup: boolean,
+) {
   const state = await issueLoginState(
     deps.loginStates,
     { interactionUid: details.uid, connection: connection.identifier, method: 'qr' },
@@ -107,7 +114,8 @@ async function panelParams(deps: InteractionDeps, details: InteractionDetails, c
     redirect_uri: `${deps.issuer}${interactionPaths('', details.uid).callback(connection.identifier)}`,
     state,
     redirect_type: 'top',
-    panel_size: 'middle',
+    // WeCom lays the panel out at 480 px (middle) or 320 px (small); a popup window is narrow.
+    panel_size: popup ? 'small' : 'middle',
     lang,
   };
 }

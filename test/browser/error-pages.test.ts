@@ -1,0 +1,156 @@
+/**
+ * Every error page of a WeCom sign-in as the person sees it in a real browser, produced with the
+ * simulator's demo people and features: status code, a readable message, no stack trace, and
+ * "返回应用", which returns the app error=access_denied.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, BrowserContext, Page, Response } from 'playwright-core';
+import { chromiumSkipReason, guardedContext, launchChromium, screenshot } from '../support/chromium.js';
+import { CORP_ID, AGENT_ID, type TestServer } from '../support/server.js';
+import { appResult, cancelButton, documentResponse, expectNoStackTrace, isCallback, openQrPage, scanButton, startProvider } from './harness.js';
+import { RelyingParty } from './rp.js';
+
+describe.skipIf(chromiumSkipReason)(`error pages in Chromium${chromiumSkipReason ? ` (${chromiumSkipReason})` : ''}`, () => {
+  let browser: Browser;
+  let rp: RelyingParty;
+  let t: TestServer;
+  let context: BrowserContext | undefined;
+  let blocked: string[] = [];
+
+  beforeAll(async () => {
+    [browser, rp] = await Promise.all([launchChromium(), RelyingParty.start()]);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await rp?.close();
+  });
+  afterEach(async () => {
+    await context?.close();
+    context = undefined;
+    expect(blocked, 'requests that left the machine').toEqual([]);
+  });
+
+  async function newPage(): Promise<Page> {
+    const guarded = await guardedContext(browser);
+    context = guarded.context;
+    blocked = guarded.blocked;
+    return context.newPage();
+  }
+
+  /** Status, heading, message and the app's answer to "返回应用", with screenshots of both pages. */
+  async function expectErrorPage(page: Page, response: Response, name: string, expected: { status: number; heading: string; text: RegExp }) {
+    expect(response.status()).toBe(expected.status);
+    expect(response.headers()['content-type']).toMatch(/^text\/html/);
+    expect(await page.getAttribute('html', 'lang')).toBe('zh-CN');
+    expect(await page.locator('h1').textContent()).toBe(expected.heading);
+    expect(await page.locator('main').innerText()).toMatch(expected.text);
+    await expectNoStackTrace(page);
+    await screenshot(page, name, 'error-page');
+
+    await page.getByRole('button', { name: '返回应用' }).click();
+    expect(await appResult(page, rp)).toEqual({ error: 'access_denied' });
+    await screenshot(page, name, 'app-access-denied');
+  }
+
+  describe('refused or abandoned scans', () => {
+    beforeAll(async () => {
+      t = await startProvider(rp);
+    });
+    afterAll(() => t?.stop());
+
+    it.each([
+      ['disabled member (wangwu)', 'wangwu', 403, /已被管理员禁用/],
+      ['not activated (zhaoliu)', 'zhaoliu', 403, /尚未激活/],
+      ['left the company (sunqi)', 'sunqi', 403, /已离开本企业/],
+      ['outside the visible scope (zhouba)', 'zhouba', 403, /不在此应用的可见范围内[\s\S]*60011/],
+      ['deleted member (wujiu)', 'wujiu', 403, /找不到你的成员信息[\s\S]*60111/],
+      ['personal WeChat (non-member)', 'non-member', 403, /个人微信/],
+    ])('%s: refused with a readable page', async (label, who, status, text) => {
+      const page = await newPage();
+      await openQrPage(page, rp);
+      const callback = documentResponse(page, isCallback);
+      await scanButton(page, who).click();
+      await expectErrorPage(page, await callback, `error-${label}`, { status, heading: '登录未完成', text });
+    });
+
+    it('cancelled scan: "已取消登录" with a way to scan again', async () => {
+      const page = await newPage();
+      await openQrPage(page, rp);
+      const callback = documentResponse(page, isCallback);
+      await cancelButton(page).click();
+      expect(await page.getByRole('button', { name: '重新登录' }).count()).toBe(1);
+      await expectErrorPage(page, await callback, 'error-cancelled', { status: 200, heading: '已取消登录', text: /取消了登录/ });
+    });
+
+    it('replayed callback (reloading it): "已经使用过或已过期"', async () => {
+      const page = await newPage();
+      await openQrPage(page, rp);
+      const first = documentResponse(page, isCallback);
+      await scanButton(page, 'wangwu').click();
+      expect((await first).status()).toBe(403);
+      await page.getByRole('button', { name: '返回应用' }).waitFor();
+      await page.waitForLoadState('load');
+      const replay = await page.reload();
+      await expectErrorPage(page, replay!, 'error-replayed-callback', { status: 400, heading: '登录未完成', text: /已经使用过或已过期/ });
+    });
+
+    it('replayed callback after a successful sign-in: a readable "expired" page', async () => {
+      const name = 'error-replayed-after-success';
+      const page = await newPage();
+      await openQrPage(page, rp);
+      const callbackRequest = page.waitForRequest((request) => isCallback(new URL(request.url())));
+      await scanButton(page, 'ZhangSan').click();
+      const callbackUrl = (await callbackRequest).url();
+      expect((await appResult(page, rp)).user).toBe('张三');
+
+      const replay = await page.goto(callbackUrl);
+      expect(replay!.status()).toBe(400);
+      expect(await page.locator('h1').textContent()).toBe('登录未完成');
+      expect(await page.locator('main').innerText()).toMatch(/已过期或无法识别/);
+      await expectNoStackTrace(page);
+      await screenshot(page, name, 'error-page');
+      // The attempt is over, so there is no "返回应用" (nothing left to answer the app with).
+      expect(await page.getByRole('button', { name: '返回应用' }).count()).toBe(0);
+    });
+
+    it('expired WeCom code (the callback arrives after 5 minutes): "已失效", error code 40029', async () => {
+      const page = await newPage();
+      // Stop at WeCom's callback: the scan's answer (a redirect to the callback) is held while
+      // WeCom's clock moves past the code's 5 minutes, then the browser follows it.
+      await context!.route(
+        (url) => url.pathname.endsWith('/wwlogin/sso/confirm'),
+        async (route) => {
+          const response = await route.fetch({ maxRedirects: 0 });
+          expect(isCallback(new URL(response.headers().location!))).toBe(true);
+          t.sim.advanceClock(5 * 60 * 1000 + 1000);
+          await route.fulfill({ response });
+        },
+      );
+      await openQrPage(page, rp);
+      const callback = documentResponse(page, isCallback);
+      await scanButton(page, 'ZhangSan').click();
+      await expectErrorPage(page, await callback, 'error-expired-code', { status: 400, heading: '登录未完成', text: /已失效[\s\S]*40029/ });
+    });
+  });
+
+  describe('configuration problems', () => {
+    beforeAll(async () => {
+      // WeCom's app has another secret than the one configured.
+      t = await startProvider(rp, (raw) => {
+        raw.simulator = { enabled: true, apps: [{ corpId: CORP_ID, agentId: AGENT_ID, secret: 'the-secret-wecom-really-has' }] };
+      });
+    });
+    afterAll(() => t?.stop());
+
+    it('wrong secret (40001): the page says sign-in is misconfigured and shows the errcode', async () => {
+      const page = await newPage();
+      await openQrPage(page, rp);
+      const callback = documentResponse(page, isCallback);
+      await scanButton(page, 'ZhangSan').click();
+      await callback;
+      expect(await page.locator('.admin').innerText()).toMatch(/Secret/i);
+      expect(await page.content()).not.toContain('the-secret-wecom-really-has');
+      await expectErrorPage(page, await callback, 'error-wrong-secret', { status: 502, heading: '登录未完成', text: /配置有误[\s\S]*40001/ });
+    });
+  });
+});

@@ -1,0 +1,221 @@
+/**
+ * Sign-in in a real browser (Debian's Chromium via playwright-core), the four ways a person meets
+ * it: WeCom's full-page QR login, inside the WeCom client, WeCom's QR panel embedded in our login
+ * page (with its fallback), and a popup opened by the app.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, BrowserContext } from 'playwright-core';
+import { chromiumSkipReason, guardedContext, launchChromium, screenshot } from '../support/chromium.js';
+import type { TestServer } from '../support/server.js';
+import { appResult, documentResponse, isOurPage, isQrPage, openQrPage, scanButton, startProvider, WECOM_UA } from './harness.js';
+import { RelyingParty } from './rp.js';
+
+// Functions given to evaluate() run in the page; the project compiles without the DOM lib.
+declare const document: any;
+
+const PANEL_ORIGIN = 'https://login.work.weixin.qq.com';
+
+describe.skipIf(chromiumSkipReason)(`sign-in in Chromium${chromiumSkipReason ? ` (${chromiumSkipReason})` : ''}`, () => {
+  let browser: Browser;
+  let rp: RelyingParty;
+  let t: TestServer | undefined;
+  let context: BrowserContext | undefined;
+
+  beforeAll(async () => {
+    [browser, rp] = await Promise.all([launchChromium(), RelyingParty.start()]);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await rp?.close();
+  });
+  afterEach(async () => {
+    await context?.close();
+    await t?.stop();
+    context = undefined;
+    t = undefined;
+  });
+
+  it('QR login: app → our login page → WeCom QR page → scan as ZhangSan → app signed in as 张三', async () => {
+    const name = 'qr-login';
+    t = await startProvider(rp);
+    const guarded = await guardedContext(browser);
+    context = guarded.context;
+    const page = await context.newPage();
+
+    await page.goto(`${rp.origin}/`);
+    await page.getByRole('link', { name: 'Sign in', exact: true }).click();
+    await page.waitForURL(isOurPage(t));
+    expect(await page.locator('h1').textContent()).toContain('登录到');
+    await screenshot(page, name, 'login-page');
+
+    await page.getByRole('button', { name: '使用企业微信登录' }).click();
+    await page.waitForURL(isQrPage);
+    expect(page.url()).toContain(`${t.issuer}/wecom-simulator/wwlogin/sso/login?`);
+    await screenshot(page, name, 'wecom-qr-page');
+
+    await scanButton(page, 'ZhangSan').click();
+    const result = await appResult(page, rp);
+    expect(result.user).toBe('张三');
+    expect(result.claims).toMatchObject({ amr: ['wecom_qr'], preferred_username: 'ZhangSan' });
+    await screenshot(page, name, 'app-signed-in');
+    expect(guarded.blocked).toEqual([]);
+  });
+
+  it('in-client login (wxwork user agent): no QR page, WeCom member picker → app signed in, amr wecom_client', async () => {
+    const name = 'in-client-login';
+    t = await startProvider(rp);
+    const guarded = await guardedContext(browser, { userAgent: WECOM_UA, viewport: { width: 390, height: 844 } });
+    context = guarded.context;
+    const page = await context.newPage();
+    const visited: string[] = [];
+    page.on('request', (request) => {
+      if (request.isNavigationRequest()) visited.push(request.url());
+    });
+
+    await page.goto(`${rp.origin}/`);
+    await page.getByRole('link', { name: 'Sign in', exact: true }).click();
+    // Straight to WeCom's in-client OAuth: the simulator asks which member is signed in to the client.
+    await page.waitForURL((url) => url.pathname.endsWith('/connect/oauth2/authorize'));
+    const oauth = new URL(page.url());
+    expect(oauth.searchParams.get('scope')).toBe('snsapi_base');
+    await screenshot(page, name, 'wecom-member-picker');
+
+    await scanButton(page, 'ZhangSan').click();
+    const result = await appResult(page, rp);
+    expect(result.user).toBe('张三');
+    expect(result.claims).toMatchObject({ amr: ['wecom_client'] });
+    await screenshot(page, name, 'app-signed-in');
+
+    expect(visited.filter((url) => isQrPage(new URL(url)))).toEqual([]);
+    // our login page was never rendered: the interaction URL only redirected onward
+    expect(guarded.blocked).toEqual([]);
+  });
+
+  describe('embedded WeCom QR panel', () => {
+    /** Serves WeCom's panel origin from the simulator, so the SDK's hard-coded iframe URL loads its page. */
+    async function routePanelOriginToSimulator(ctx: BrowserContext, server: TestServer, seen: string[]) {
+      await ctx.route(`${PANEL_ORIGIN}/**`, async (route) => {
+        const request = route.request();
+        const url = new URL(request.url());
+        seen.push(`${request.method()} ${url.pathname}`);
+        const path = url.pathname.startsWith('/wecom-simulator/') ? url.pathname : `/wecom-simulator${url.pathname}`;
+        const headers: Record<string, string> = {};
+        for (const name of ['content-type', 'accept', 'accept-language']) {
+          const value = await request.headerValue(name);
+          if (value) headers[name] = value;
+        }
+        const response = await fetch(`${server.issuer}${path}${url.search}`, {
+          method: request.method(),
+          headers,
+          body: request.postDataBuffer() ?? undefined,
+          redirect: 'manual',
+        });
+        const responseHeaders = Object.fromEntries(
+          [...response.headers].filter(([name]) => !['content-length', 'content-encoding', 'transfer-encoding', 'connection'].includes(name)),
+        );
+        await route.fulfill({ status: response.status, headers: responseHeaders, body: Buffer.from(await response.arrayBuffer()) });
+      });
+    }
+
+    it('shows WeCom panel in an iframe; the scan inside it navigates the top page to the app, signed in', async () => {
+      const name = 'embedded-panel';
+      t = await startProvider(rp, (raw) => {
+        raw.wecom = { embeddedPanel: true };
+      });
+      const guarded = await guardedContext(browser);
+      context = guarded.context;
+      const panelRequests: string[] = [];
+      await routePanelOriginToSimulator(context, t, panelRequests);
+      const page = await context.newPage();
+
+      const loginResponse = documentResponse(page, isOurPage(t));
+      await page.goto(rp.loginUrl());
+      const response = await loginResponse;
+      expect(response.status()).toBe(200);
+
+      // The page itself: no inline script or handler; scripts only by nonce; WeCom's origin may be framed.
+      const csp = (await response.headerValue('content-security-policy')) ?? '';
+      expect(csp).toMatch(/script-src 'nonce-[A-Za-z0-9+/=]+'/);
+      expect(csp).toMatch(/frame-src https:\/\/login\.work\.weixin\.qq\.com(;|$)/);
+      const inline = await page.evaluate(() => ({
+        scripts: [...document.scripts].filter((script) => !script.src).length,
+        handlers: [...document.querySelectorAll('*')].flatMap((el) => el.getAttributeNames().filter((attr: string) => attr.startsWith('on'))),
+        nonces: [...document.scripts].map((script) => script.nonce).filter(Boolean).length,
+      }));
+      expect(inline).toEqual({ scripts: 0, handlers: [], nonces: 2 });
+
+      // The SDK made the iframe, with its hard-coded WeCom URL, and it shows the simulator's QR page.
+      const iframe = page.locator('[data-wecom-panel] iframe');
+      await iframe.waitFor();
+      const src = new URL((await iframe.getAttribute('src'))!);
+      expect(src.origin + src.pathname).toBe(`${PANEL_ORIGIN}/wwlogin/sso/login`);
+      expect(src.searchParams.get('redirect_type')).toBe('top');
+      expect(src.searchParams.get('version')).toBeTruthy();
+      const frame = page.frameLocator('[data-wecom-panel] iframe');
+      await scanButton(frame, 'ZhangSan').waitFor();
+      expect(await page.locator('[data-wecom-panel]').isHidden()).toBe(false);
+      await screenshot(page, name, 'login-page-with-panel');
+
+      await scanButton(frame, 'ZhangSan').click();
+      const result = await appResult(page, rp);
+      expect(result.user).toBe('张三');
+      expect(result.claims).toMatchObject({ amr: ['wecom_qr'] });
+      await screenshot(page, name, 'app-signed-in');
+      expect(panelRequests).toEqual(['GET /wwlogin/sso/login', 'POST /wecom-simulator/wwlogin/sso/confirm']);
+      expect(guarded.blocked).toEqual([]);
+    });
+
+    it('without the SDK (script blocked) the full-page "使用企业微信登录" button still works', async () => {
+      const name = 'embedded-panel-fallback';
+      t = await startProvider(rp, (raw) => {
+        raw.wecom = { embeddedPanel: true };
+      });
+      const guarded = await guardedContext(browser);
+      context = guarded.context;
+      await context.route('**/assets/wecom-jssdk.js', (route) => route.abort('blockedbyclient'));
+      const page = await context.newPage();
+
+      await page.goto(rp.loginUrl());
+      await page.waitForLoadState('load');
+      expect(await page.locator('[data-wecom-panel]').isHidden()).toBe(true);
+      expect(await page.locator('iframe').count()).toBe(0);
+      await screenshot(page, name, 'login-page-without-panel');
+
+      await page.getByRole('button', { name: '使用企业微信登录' }).click();
+      await page.waitForURL(isQrPage);
+      await scanButton(page, 'ZhangSan').click();
+      const result = await appResult(page, rp);
+      expect(result.user).toBe('张三');
+      await screenshot(page, name, 'app-signed-in');
+      expect(guarded.blocked).toEqual([]);
+    });
+  });
+
+  it('popup: the app opens the sign-in with display=popup; the popup posts the result to the opener and closes', async () => {
+    const name = 'popup';
+    t = await startProvider(rp);
+    const guarded = await guardedContext(browser);
+    context = guarded.context;
+    const page = await context.newPage();
+    await page.goto(`${rp.origin}/`);
+
+    const popupOpened = page.waitForEvent('popup');
+    await page.getByRole('button', { name: 'Sign in with WeCom' }).click();
+    const popup = await popupOpened;
+    await popup.waitForURL(isOurPage(t));
+    expect(await popup.locator('body').getAttribute('class')).toBe('popup');
+    await screenshot(popup, name, 'login-page-in-popup');
+
+    await popup.getByRole('button', { name: '使用企业微信登录' }).click();
+    await popup.waitForURL(isQrPage);
+    const closed = popup.waitForEvent('close');
+    await scanButton(popup, 'ZhangSan').click();
+    await closed;
+
+    await page.locator('#result', { hasText: 'Signed in as' }).waitFor();
+    expect(await page.locator('#result').textContent()).toBe('Signed in as 张三');
+    expect(await page.locator('#result').getAttribute('data-amr')).toBe('["wecom_qr"]');
+    await screenshot(page, name, 'app-signed-in');
+    expect(guarded.blocked).toEqual([]);
+  });
+});
