@@ -14,6 +14,7 @@ import { SUPPORTED_SCOPES, accountClaims, scopeClaims } from './claims.js';
 import { extraClientMetadata } from './client-metadata.js';
 import { connectionParam } from './connection-param.js';
 import { outboundFetch } from './outbound-fetch.js';
+import { introspectionAllowed, revocationAllowed } from './token-policies.js';
 import { TTL } from './ttl.js';
 
 export { TTL };
@@ -71,14 +72,18 @@ export function createProvider(options: ProviderOptions): Provider {
       claimsParameter: { enabled: true },
       // Clients that register backchannel_logout_uri get a signed logout token when a session ends.
       backchannelLogout: { enabled: true },
-      introspection: { enabled: true },
-      revocation: { enabled: true },
+      introspection: { enabled: true, allowedPolicy: introspectionAllowed },
+      revocation: { enabled: true, allowedPolicy: revocationAllowed },
       rpInitiatedLogout: {
         enabled: true,
         logoutSource: (ctx, form) => logoutPage(options.pages, ctx, form),
         postLogoutSuccessSource: (ctx) => logoutSuccessPage(options.pages, ctx),
       },
     },
+    // The authorization code flow only: no implicit or hybrid tokens in the front channel.
+    responseTypes: ['code'],
+    // OIDC Core makes redirect_uri REQUIRED, even for a client with a single registered one.
+    allowOmittingSingleRegisteredRedirectUri: false,
     // PKCE (S256 only, oidc-provider's sole method) is required of public clients and used by
     // any confidential client that sends it.
     pkce: { required: (_ctx, client) => client.clientAuthMethod === 'none' },
