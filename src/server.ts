@@ -9,6 +9,7 @@ import Koa from 'koa';
 import mount from 'koa-mount';
 import type Provider from 'oidc-provider';
 import { AccountService } from './accounts/service.js';
+import { usesAdminSocket } from './admin/protocol.js';
 import { startAdminSocket, type AdminSocket } from './admin/socket.js';
 import type { Config } from './config/schema.js';
 import { ConnectionRegistry } from './connections.js';
@@ -18,13 +19,14 @@ import { createLogger, type Logger } from './log.js';
 import { validateClients } from './oidc/clients.js';
 import { loadCookieKeys, loadKeyRing, type SigningJwk } from './oidc/keys.js';
 import { ProviderHost } from './oidc/provider-host.js';
+import { authorizationPost } from './oidc/authorization-post.js';
 import { createProvider } from './oidc/provider.js';
 import { assetsMiddleware } from './pages/assets.js';
 import { PageRenderer } from './pages/render.js';
 import { openStorage } from './storage/index.js';
 import type { Storage } from './storage/types.js';
 import type { WeComSimulator } from './simulator/index.js';
-import { DepartmentNames, WeComClient } from './wecom/index.js';
+import { AccessTokenCache, DepartmentNames, WeComClient } from './wecom/index.js';
 import { SIMULATOR_PATH, resolveWeComEndpoints } from './wecom-endpoints.js';
 
 export { SIMULATOR_PATH };
@@ -98,16 +100,18 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const providers = new ProviderHost(buildProvider, basePath, keyRing, storage.keys, log);
   await providers.reloadKeys(); // retire keys whose tokens expired while we were down
   // `npm run admin` sends account commands here while we own the storage (see admin/socket.ts).
-  let adminSocket: AdminSocket;
+  let adminSocket: AdminSocket | undefined;
   try {
     await validateClients(providers.current, config.clients);
-    adminSocket = await startAdminSocket({
-      config,
-      storage,
-      accounts,
-      onKeysChanged: () => providers.reloadKeys(),
-      log: log.child({ component: 'admin' }),
-    });
+    if (usesAdminSocket(config.storage)) {
+      adminSocket = await startAdminSocket({
+        config,
+        storage,
+        accounts,
+        onKeysChanged: () => providers.reloadKeys(),
+        log: log.child({ component: 'admin' }),
+      });
+    }
   } catch (error) {
     if (!options.storage) await storage.close();
     throw error;
@@ -137,7 +141,9 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     app.use(simulator.middleware());
   }
 
-  const wecom = new WeComClient({ endpoints, log: log.child({ component: 'wecom' }) });
+  // The token lives in storage so that replicas sharing it also share one token and one refresh.
+  const tokenCache = new AccessTokenCache({ store: storage.accessTokens });
+  const wecom = new WeComClient({ endpoints, tokenCache, log: log.child({ component: 'wecom' }) });
   const interactions = interactionRouter({
     // A getter: a key rotation replaces the provider, and each request must use the current one.
     get provider() {
@@ -159,12 +165,13 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   });
   app.use(interactions.routes());
   app.use(interactions.allowedMethods());
+  app.use(authorizationPost(basePath));
   app.use(providers.middleware());
   providers.startWatching();
 
   const server = createServer(app.callback());
   await listen(server, config.listen.port, config.listen.host).catch(async (error: unknown) => {
-    await adminSocket.close();
+    await adminSocket?.close();
     throw error;
   });
   const { port } = server.address() as AddressInfo;
@@ -186,7 +193,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
         server.close(() => resolve());
         server.closeAllConnections();
       });
-      await adminSocket.close();
+      await adminSocket?.close();
       if (!options.storage) await storage.close();
     },
   };

@@ -74,6 +74,14 @@ describe('behind a TLS-terminating proxy, with an issuer path', () => {
     ).json()) as Record<string, string>;
     expect(discovery.issuer).toBe('https://id.example.com/oidc');
     expect(discovery.authorization_endpoint).toBe('https://id.example.com/oidc/auth');
+    // a health check on the server's own address does not hand its URLs to proxied clients
+    // (discovery is precomputed per origin)
+    const direct = (await (await fetch(`${running.address}/oidc/.well-known/openid-configuration`)).json()) as Record<string, string>;
+    expect(direct.authorization_endpoint).toBe(`${running.address}/oidc/auth`);
+    const proxiedAgain = (await (
+      await fetch(`${running.address}/oidc/.well-known/openid-configuration`, { headers: proxied })
+    ).json()) as Record<string, string>;
+    expect(proxiedAgain.authorization_endpoint).toBe('https://id.example.com/oidc/auth');
 
     const auth = await fetch(
       `${running.address}/oidc/auth?${new URLSearchParams({

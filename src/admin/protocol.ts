@@ -23,12 +23,24 @@ export const MAX_REQUEST_BYTES = 32 * 1024 * 1024;
  */
 export const MAX_SOCKET_PATH_BYTES = process.platform === 'linux' ? 107 : 103;
 
+/** The storage drivers that belong to one process, and so take admin commands through a socket. */
+export type SingleProcessStorage = Extract<Config['storage'], { driver: 'lowdb' }>;
+
+/**
+ * Only the lowdb file needs the socket: it belongs to one process, so commands must run in the
+ * server that holds it. A database is shared by design: the CLI opens it directly, and servers see
+ * the change (revoked sessions at once, rotated keys within their next key check).
+ */
+export function usesAdminSocket(storage: Config['storage']): storage is SingleProcessStorage {
+  return storage.driver === 'lowdb';
+}
+
 /** `<directory of storage.path>/admin.sock`, absolute (relative storage paths are relative to the cwd, as in openStorage). */
-export function adminSocketPath(storage: Config['storage']): string {
+export function adminSocketPath(storage: SingleProcessStorage): string {
   return resolve(dirname(storage.path), ADMIN_SOCKET_NAME);
 }
 
-export function storageFilePath(storage: Config['storage']): string {
+export function storageFilePath(storage: SingleProcessStorage): string {
   return resolve(storage.path);
 }
 

@@ -18,7 +18,7 @@ import { failed, usageError } from './command.js';
 import { pickAdminLang, type AdminLang, type AdminResult } from './context.js';
 import { extractGlobalOptions, parseAdminCommand, runParsedCommand } from './dispatch.js';
 import { messagesFor } from './messages.js';
-import { adminSocketPath, storageFilePath } from './protocol.js';
+import { adminSocketPath, storageFilePath, usesAdminSocket } from './protocol.js';
 import { AdminSocketError, sendToServer } from './socket.js';
 
 /** The WeCom client and AccountService log for the server's operators; the CLI prints only its result. */
@@ -54,17 +54,19 @@ export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv, { 
   const inputs = await readInputs(command.inputFiles, inputDir, lang);
   if (!inputs.ok) return inputs.result;
   const { files } = inputs;
-  const socketPath = adminSocketPath(config.storage);
-  const answer = await sendToServer(socketPath, {
-    argv: global.rest,
-    lang,
-    storagePath: storageFilePath(config.storage),
-    files,
-  }).catch((error: NodeJS.ErrnoException) =>
-    failed(error instanceof AdminSocketError ? t.serverBadAnswer(socketPath) : t.serverFailed(`${socketPath}: ${error.code ?? error.message}`)),
-  );
-  if ('exitCode' in answer) return answer;
-  if (answer.status === 'answered') return answer.result;
+  if (usesAdminSocket(config.storage)) {
+    const socketPath = adminSocketPath(config.storage);
+    const answer = await sendToServer(socketPath, {
+      argv: global.rest,
+      lang,
+      storagePath: storageFilePath(config.storage),
+      files,
+    }).catch((error: NodeJS.ErrnoException) =>
+      failed(error instanceof AdminSocketError ? t.serverBadAnswer(socketPath) : t.serverFailed(`${socketPath}: ${error.code ?? error.message}`)),
+    );
+    if ('exitCode' in answer) return answer;
+    if (answer.status === 'answered') return answer.result;
+  }
 
   const storage = await openStorage(config.storage);
   try {

@@ -8,7 +8,7 @@ import { AccountService } from '../accounts/service.js';
 import { parseConfig } from '../config/load.js';
 import { createMemoryLogger } from '../log.js';
 import { openLowdbStorage, type LowdbStorage } from '../storage/lowdb/index.js';
-import { adminSocketPath, storageFilePath } from './protocol.js';
+import { adminSocketPath, storageFilePath, type SingleProcessStorage } from './protocol.js';
 import { sendToServer, startAdminSocket, type AdminSocket } from './socket.js';
 
 const cleanup: (() => Promise<unknown>)[] = [];
@@ -25,7 +25,7 @@ async function start(dir = mkdtempSync(join(tmpdir(), 'wecom-oidc-sock-'))) {
     },
     {},
   );
-  const storage: LowdbStorage = await openLowdbStorage({ path: config.storage.path });
+  const storage: LowdbStorage = await openLowdbStorage({ path: (config.storage as SingleProcessStorage).path });
   cleanup.push(() => storage.close());
   const log = createMemoryLogger();
   const socket: AdminSocket = await startAdminSocket({ config, storage, accounts: new AccountService(storage.accounts, storage.models, log), log });
@@ -45,7 +45,7 @@ async function leaveStaleSocket(path: string): Promise<void> {
 describe('the admin socket', () => {
   it('is private to its user and removed on close', async () => {
     const { socket, config } = await start();
-    expect(socket.path).toBe(adminSocketPath(config.storage));
+    expect(socket.path).toBe(adminSocketPath(config.storage as SingleProcessStorage));
     expect(statSync(socket.path).mode & 0o777).toBe(0o600);
     await socket.close();
     expect(existsSync(socket.path)).toBe(false);
@@ -56,7 +56,7 @@ describe('the admin socket', () => {
     await leaveStaleSocket(join(dir, 'admin.sock'));
     expect(statSync(join(dir, 'admin.sock')).isSocket()).toBe(true);
     const { socket, config } = await start(dir);
-    const answer = await sendToServer(socket.path, { argv: ['accounts', 'list'], lang: 'en', storagePath: storageFilePath(config.storage) });
+    const answer = await sendToServer(socket.path, { argv: ['accounts', 'list'], lang: 'en', storagePath: storageFilePath(config.storage as SingleProcessStorage) });
     expect(answer).toEqual({ status: 'answered', result: { exitCode: 0, stdout: 'No accounts yet.\n', stderr: '' } });
   });
 

@@ -27,6 +27,7 @@ import {
   adminRequestSchema,
   adminResponseSchema,
   adminSocketPath,
+  usesAdminSocket,
   storageFilePath,
   type AdminRequest,
 } from './protocol.js';
@@ -54,7 +55,9 @@ export interface AdminSocket {
 }
 
 export async function startAdminSocket(options: AdminSocketOptions): Promise<AdminSocket> {
-  const path = adminSocketPath(options.config.storage);
+  const storageConfig = options.config.storage;
+  if (!usesAdminSocket(storageConfig)) throw new AdminSocketError('only a single-process store (lowdb) takes admin commands over a socket');
+  const path = adminSocketPath(storageConfig);
   if (Buffer.byteLength(path) > MAX_SOCKET_PATH_BYTES) {
     throw new AdminSocketError(
       `the admin socket path ${path} is longer than ${MAX_SOCKET_PATH_BYTES} bytes, which Unix sockets cannot use; ` +
@@ -63,11 +66,11 @@ export async function startAdminSocket(options: AdminSocketOptions): Promise<Adm
   }
   await removeStaleSocket(path);
 
-  const ownStorage = storageFilePath(options.config.storage);
+  const ownStorage = storageFilePath(storageConfig);
   const connections = new Set<Socket>();
   let queue: Promise<unknown> = Promise.resolve();
   const execute = (request: AdminRequest): Promise<AdminResult> => {
-    const result = queue.then(() => runRequest(request, ownStorage, options));
+    const result = queue.then(() => runRequest(request, ownStorage, path, options));
     queue = result.catch(() => undefined);
     return result;
   };
@@ -96,9 +99,14 @@ export async function startAdminSocket(options: AdminSocketOptions): Promise<Adm
   };
 }
 
-async function runRequest(request: AdminRequest, ownStorage: string, options: AdminSocketOptions): Promise<AdminResult> {
+async function runRequest(
+  request: AdminRequest,
+  ownStorage: string,
+  socketPath: string,
+  options: AdminSocketOptions,
+): Promise<AdminResult> {
   if (request.storagePath !== undefined && request.storagePath !== ownStorage) {
-    const mismatch = messagesFor(request.lang).serverMismatch(adminSocketPath(options.config.storage), ownStorage, request.storagePath);
+    const mismatch = messagesFor(request.lang).serverMismatch(socketPath, ownStorage, request.storagePath);
     return { exitCode: EXIT.usage, stdout: '', stderr: `${mismatch}\n` };
   }
   const files = request.files ?? {};

@@ -120,6 +120,27 @@ const demoSchema = z
   })
   .strict();
 
+/**
+ * PostgreSQL: the driver for several replicas sharing one database. `schema` lets several
+ * deployments (or test runs) share one database; it is created at start-up when missing.
+ */
+const postgresStorageSchema = z
+  .object({
+    driver: z.literal('postgres'),
+    url: z
+      .string()
+      .refine((value) => URL.canParse(value) && /^postgres(ql)?:$/.test(new URL(value).protocol), {
+        message: 'must be a postgres:// or postgresql:// connection URL (use "${DATABASE_URL}" to read it from the environment)',
+      }),
+    schema: z
+      .string()
+      .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be 1-63 lowercase letters, digits and "_", not starting with a digit')
+      .default('public'),
+    /** Connections each replica keeps open to the database. */
+    poolSize: z.number().int().min(1).max(100).default(10),
+  })
+  .strict();
+
 export const configSchema = z
   .object({
     issuer: httpUrl.refine((value) => !URL.canParse(value) || (!new URL(value).search && !new URL(value).hash), {
@@ -137,6 +158,7 @@ export const configSchema = z
     storage: z
       .discriminatedUnion('driver', [
         z.object({ driver: z.literal('lowdb'), path: z.string().min(1).default('./data/db.json') }).strict(),
+        postgresStorageSchema,
       ])
       .default({ driver: 'lowdb', path: './data/db.json' }),
     /** Secrets that sign cookies; generated and persisted in storage when absent. First one signs. */

@@ -3,6 +3,11 @@
  * every login). oidc-provider builds them afresh per request; we keep the first answer, serve it
  * as a precomputed string with an ETag (304 on If-None-Match) and cache headers, and forget it when
  * the provider is replaced after a key rotation.
+ *
+ * oidc-provider writes discovery's endpoint URLs against the request's origin (Host, or
+ * X-Forwarded-Host behind a trusted proxy), so answers are kept per origin: a health check on a
+ * replica's own address must not hand its URLs to clients coming through the load balancer. Only a
+ * few origins are kept, so requests with made-up Host headers cannot grow the cache.
  */
 import { createHash } from 'node:crypto';
 import type Koa from 'koa';
@@ -12,6 +17,9 @@ interface CachedDocument {
   etag: string;
   headers: Record<string, string>;
 }
+
+/** How many origins' answers are kept; further origins are answered uncached. */
+const MAX_ORIGINS = 8;
 
 /** Browsers and RPs may cache these for five minutes; a rotation publishes keys long before use. */
 const CACHE_CONTROL = 'public, max-age=300';
@@ -39,12 +47,14 @@ export class CachedDocuments {
       await produce();
       return;
     }
-    let document = this.#cache.get(ctx.path);
+    // Koa 3's ctx.origin is not the request's origin; build it as the provider sees it.
+    const key = `${ctx.protocol}://${ctx.host}${ctx.path}`;
+    let document = this.#cache.get(key);
     if (!document) {
       await produce();
       if (ctx.status !== 200 || ctx.body === undefined || ctx.body === null) return;
       document = remember(ctx);
-      this.#cache.set(ctx.path, document);
+      if (this.#cache.size < MAX_ORIGINS * this.#paths.size) this.#cache.set(key, document);
     }
     ctx.set(document.headers);
     // Public documents, fetched without credentials: any origin may read them.

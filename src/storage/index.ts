@@ -2,11 +2,14 @@
 import type { Config } from '../config/schema.js';
 import type { Storage } from './types.js';
 import { openLowdbStorage } from './lowdb/index.js';
+import { openPostgresStorage } from './postgres/index.js';
 
 export async function openStorage(config: Config['storage']): Promise<Storage> {
   switch (config.driver) {
     case 'lowdb':
       return openLowdbStorage({ path: config.path });
+    case 'postgres':
+      return openPostgresStorage({ url: config.url, schema: config.schema, poolSize: config.poolSize });
   }
 }
 

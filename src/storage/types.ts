@@ -1,6 +1,6 @@
 /**
- * The storage interface. The lowdb driver implements it for one machine; a PostgreSQL driver will
- * implement the same interface for several replicas, so every method is async and every operation
+ * The storage interface. The lowdb driver implements it for one machine; the PostgreSQL driver
+ * implements the same interface for several replicas, so every method is async and every operation
  * that must be atomic across replicas (take a login state, create an account for an identity,
  * create keys once) is one method, not a read followed by a write in the caller.
  */
@@ -161,11 +161,38 @@ export interface KeyStore {
   update<T>(name: string, change: (current: T | undefined) => T | Promise<T>): Promise<T>;
 }
 
+/**
+ * A cached WeCom access_token (epoch milliseconds). The same shape as wecom/token-cache.ts's
+ * `StoredAccessToken`, declared here so that storage does not depend on the WeCom client.
+ */
+export interface StoredAccessToken {
+  value: string;
+  /** After this WeCom no longer accepts the token. */
+  expiresAt: number;
+  /** From this a caller should fetch a new one instead of using this. */
+  refreshAt: number;
+}
+
+/**
+ * Where the WeCom access_token cache keeps its tokens (wecom/token-cache.ts's `AccessTokenStore`).
+ * A shared driver lets replicas share one token and one refresh: `remove` is compare-and-delete and
+ * `withRefreshLock` is exclusive per key across every process using the store.
+ */
+export interface AccessTokenStore {
+  read(key: string): Promise<StoredAccessToken | undefined>;
+  write(key: string, token: StoredAccessToken): Promise<void>;
+  /** Deletes the entry only if it still holds `value`. */
+  remove(key: string, value: string): Promise<void>;
+  /** Runs `refresh` holding the key's refresh lock: no other holder of that key's lock runs meanwhile. */
+  withRefreshLock<T>(key: string, refresh: () => Promise<T>): Promise<T>;
+}
+
 export interface Storage {
   readonly models: ModelStore;
   readonly loginStates: LoginStateStore;
   readonly accounts: AccountStore;
   readonly keys: KeyStore;
+  readonly accessTokens: AccessTokenStore;
   /** Flushes pending writes and releases the store. */
   close(): Promise<void>;
 }

@@ -41,8 +41,8 @@ export class LowdbAccountStore implements AccountStore {
       const existing = identities[identityKey(identity.corpId, identity.userid)];
       if (existing !== undefined && accounts[existing]) return { account: accounts[existing], created: false };
     }
-    accounts[account.id] = account;
-    for (const identity of account.identities) identities[identityKey(identity.corpId, identity.userid)] = account.id;
+    this.file.set(['accounts', account.id], account);
+    for (const identity of account.identities) this.file.set(['identities', identityKey(identity.corpId, identity.userid)], account.id);
     this.indexProfile(account.id, account.profile);
     await this.file.persist();
     return { account, created: true };
@@ -54,6 +54,7 @@ export class LowdbAccountStore implements AccountStore {
     this.unindexProfile(id, account.profile);
     account.profile = profile;
     account.updatedAt = updatedAt;
+    this.file.set(['accounts', id], account);
     this.indexProfile(id, profile);
     await this.file.persist();
     return account;
@@ -78,7 +79,8 @@ export class LowdbAccountStore implements AccountStore {
     if (owner === accountId) return { status: 'already_linked', account };
     if (owner !== undefined && this.file.data.accounts[owner]) return { status: 'conflict', otherAccountId: owner };
     account.identities.push({ ...identity, userid: identity.userid.toLowerCase() });
-    this.file.data.identities[key] = accountId;
+    this.file.set(['accounts', accountId], account);
+    this.file.set(['identities', key], accountId);
     await this.file.persist();
     return { status: 'linked', account };
   }
@@ -88,7 +90,8 @@ export class LowdbAccountStore implements AccountStore {
     const key = identityKey(corpId, userid);
     if (!account || this.file.data.identities[key] !== accountId) return false;
     account.identities = account.identities.filter((identity) => identityKey(identity.corpId, identity.userid) !== key);
-    delete this.file.data.identities[key];
+    this.file.set(['accounts', accountId], account);
+    this.file.delete(['identities', key]);
     await this.file.persist();
     return true;
   }
@@ -97,6 +100,7 @@ export class LowdbAccountStore implements AccountStore {
     const account = this.file.data.accounts[accountId];
     if (!account) return undefined;
     account.disabled = disabled;
+    this.file.set(['accounts', accountId], account);
     await this.file.persist();
     return account;
   }

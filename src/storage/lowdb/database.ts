@@ -1,13 +1,19 @@
 /**
- * The lowdb file: its shape, opening it, and writing it safely.
+ * The lowdb file: its shape, opening it, and writing it safely without rewriting it per change.
  *
- * lowdb keeps the whole database in memory and rewrites the file on write (via steno: a temporary
- * file renamed over the old one, so a crash leaves either the old or the new file, never half of
- * one). Mutations happen in memory synchronously, then `persist()` is awaited before the caller
- * answers: a request that returned success is on disk. Writes are coalesced, so fifty logins
- * finishing together cost two or three file writes, not fifty, and none of their changes is lost.
+ * lowdb keeps the whole database in memory and writes it as one JSON file (via steno: a temporary
+ * file renamed over the old one, so a crash leaves the old or the new file, never half of one).
+ * Rewriting the whole file on every change would make each sign-in cost O(size of the database),
+ * so changes go to a journal beside it instead: every change is a `set` or `delete` of one path,
+ * appended as a JSON line; `persist()` resolves once the lines of every change made before it are
+ * appended, so a request that returned success is on disk. Appends are coalesced (fifty sign-ins
+ * finishing together cost a few appends, not fifty). When the journal has grown as large as the
+ * snapshot, the snapshot is rewritten from memory and the journal emptied: amortised, each change
+ * is written about twice. Opening replays the journal onto the snapshot; `set` and `delete` are
+ * idempotent, so replaying lines the snapshot already contains is harmless, and a line cut short
+ * by a crash is ignored.
  */
-import { mkdir, chmod } from 'node:fs/promises';
+import { appendFile, chmod, mkdir, open, readFile, stat, truncate } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { Low } from 'lowdb';
 import { DataFile } from 'lowdb/node';
@@ -30,30 +36,43 @@ export interface DatabaseShape {
   keys: Record<string, unknown>;
 }
 
+export type DataPath = readonly string[];
+
+/** A journal line: set a path to a value, or delete it. */
+type Change = { s: DataPath; v: unknown } | { d: DataPath };
+
+/** Never compact a journal smaller than this, however small the snapshot. */
+const MIN_COMPACTION_BYTES = 8 * 1024 * 1024;
+
 function emptyDatabase(): DatabaseShape {
   return { version: 1, models: {}, loginStates: {}, accounts: {}, identities: {}, keys: {} };
 }
 
 export class LowdbFile {
+  private pending: string[] = [];
   private inFlight: Promise<void> | undefined;
   private queued: Promise<void> | undefined;
   private closed = false;
+  private journalBytes = 0;
+  private snapshotBytes = 0;
 
   private constructor(
     private readonly low: Low<DatabaseShape>,
     private readonly path: string,
+    private readonly journalPath: string,
   ) {}
 
   static async open(path: string): Promise<LowdbFile> {
-    // The file holds private signing keys: keep its directory private to this user.
+    // The files hold private signing keys: keep their directory private to this user.
     await mkdir(dirname(path), { recursive: true, mode: 0o700 });
-    // Compact JSON: the file is rewritten on every persist, and indentation doubles its size.
+    // Compact JSON: indentation would double the snapshot's size.
     const adapter = new DataFile<DatabaseShape>(path, { parse: JSON.parse, stringify: (data) => JSON.stringify(data) });
     const low = new Low<DatabaseShape>(adapter, emptyDatabase());
     await low.read();
     low.data = { ...emptyDatabase(), ...low.data };
-    const file = new LowdbFile(low, path);
-    await file.persist();
+    const file = new LowdbFile(low, path, `${path}.journal`);
+    await file.replayJournal();
+    await file.compact();
     return file;
   }
 
@@ -61,13 +80,24 @@ export class LowdbFile {
     return this.low.data;
   }
 
+  /** Sets `path` (creating the objects above it) and records the change for the next persist. */
+  set(path: DataPath, value: unknown): void {
+    setAt(this.data, path, value);
+    this.pending.push(JSON.stringify({ s: path, v: value }));
+  }
+
+  /** Deletes `path` and records the change for the next persist. */
+  delete(path: DataPath): void {
+    deleteAt(this.data, path);
+    this.pending.push(JSON.stringify({ d: path }));
+  }
+
   /**
-   * Resolves once a write that began after this call has finished, so every change made before
-   * the call is on disk. At most one write runs at a time and at most one more waits.
+   * Resolves once every change recorded before this call is in the journal. At most one append
+   * runs at a time and at most one more waits, carrying every change recorded until it starts.
    */
   persist(): Promise<void> {
-    // A closed file must never be written again: a new instance may own the path by now, and two
-    // writers renaming the same temporary file over each other lose data.
+    // A closed file must never be written again: a new instance may own the path by now.
     if (this.closed) return Promise.reject(new Error('the lowdb storage is closed'));
     if (this.queued) return this.queued;
     if (this.inFlight) {
@@ -79,21 +109,87 @@ export class LowdbFile {
         });
       return this.queued;
     }
-    this.inFlight = this.low
-      .write()
-      // steno renames a fresh temporary file over the old one, which takes the default mode each
-      // time; the file holds private keys, so it is made owner-only again after every write.
-      .then(() => chmod(this.path, 0o600))
-      .finally(() => {
-        this.inFlight = undefined;
-      });
+    this.inFlight = this.flush().finally(() => {
+      this.inFlight = undefined;
+    });
     return this.inFlight;
   }
 
-  /** Waits for the last write, then refuses any further one. Safe to call twice. */
+  /** Waits for the last write, writes a fresh snapshot, then refuses any further write. Safe to call twice. */
   async close(): Promise<void> {
     if (this.closed) return;
     await this.persist();
+    await this.compact();
     this.closed = true;
   }
+
+  private async flush(): Promise<void> {
+    const lines = this.pending;
+    this.pending = [];
+    if (lines.length) {
+      const text = `${lines.join('\n')}\n`;
+      await appendFile(this.journalPath, text, { mode: 0o600 });
+      this.journalBytes += Buffer.byteLength(text);
+    }
+    if (this.journalBytes > Math.max(MIN_COMPACTION_BYTES, this.snapshotBytes)) await this.compact();
+  }
+
+  /** Rewrites the snapshot from memory (all changes so far), then empties the journal. */
+  private async compact(): Promise<void> {
+    await this.low.write();
+    // steno renames a fresh temporary file over the old one, which takes the default mode each
+    // time; the file holds private keys, so it is made owner-only again.
+    await chmod(this.path, 0o600);
+    this.snapshotBytes = (await stat(this.path)).size;
+    await ensureEmpty(this.journalPath);
+    this.journalBytes = 0;
+  }
+
+  private async replayJournal(): Promise<void> {
+    let text: string;
+    try {
+      text = await readFile(this.journalPath, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw error;
+    }
+    for (const line of text.split('\n')) {
+      if (!line) continue;
+      let change: Change;
+      try {
+        change = JSON.parse(line) as Change;
+      } catch {
+        continue; // the last line of a crash: its request never got an answer
+      }
+      if ('s' in change) setAt(this.data, change.s, change.v);
+      else deleteAt(this.data, change.d);
+    }
+  }
+}
+
+async function ensureEmpty(path: string): Promise<void> {
+  try {
+    await truncate(path, 0);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    await (await open(path, 'a', 0o600)).close();
+  }
+}
+
+function setAt(root: object, path: DataPath, value: unknown): void {
+  let node = root as Record<string, unknown>;
+  for (const key of path.slice(0, -1)) {
+    if (typeof node[key] !== 'object' || node[key] === null) node[key] = {};
+    node = node[key] as Record<string, unknown>;
+  }
+  node[path[path.length - 1]!] = value;
+}
+
+function deleteAt(root: object, path: DataPath): void {
+  let node = root as Record<string, unknown> | undefined;
+  for (const key of path.slice(0, -1)) {
+    node = node?.[key] as Record<string, unknown> | undefined;
+    if (!node) return;
+  }
+  if (node) delete node[path[path.length - 1]!];
 }

@@ -3,7 +3,7 @@
  * Two processes must not share one file (each would overwrite the other's changes); several
  * replicas need the PostgreSQL driver.
  */
-import type { KeyStore, LoginState, LoginStateStore, Storage } from '../types.js';
+import type { AccessTokenStore, KeyStore, LoginState, LoginStateStore, Storage, StoredAccessToken } from '../types.js';
 import { LowdbFile } from './database.js';
 import { LowdbModelStore } from './model-store.js';
 import { LowdbAccountStore } from './account-store.js';
@@ -29,13 +29,13 @@ export async function openLowdbStorage(options: LowdbStorageOptions): Promise<Lo
 
   const loginStates: LoginStateStore = {
     async put(state: string, value: LoginState, expiresInSeconds: number) {
-      file.data.loginStates[state] = { value, expiresAt: now() + expiresInSeconds * 1000 };
+      file.set(['loginStates', state], { value, expiresAt: now() + expiresInSeconds * 1000 });
       await file.persist();
     },
     async take(state: string) {
       const record = file.data.loginStates[state];
       if (!record) return undefined;
-      delete file.data.loginStates[state];
+      file.delete(['loginStates', state]);
       await file.persist();
       return record.expiresAt > now() ? record.value : undefined;
     },
@@ -48,7 +48,7 @@ export async function openLowdbStorage(options: LowdbStorageOptions): Promise<Lo
       const value = await create();
       // Another caller may have created it while `create` ran; the first one wins.
       if (!(name in file.data.keys)) {
-        file.data.keys[name] = value;
+        file.set(['keys', name], value);
         await file.persist();
       }
       return file.data.keys[name] as T;
@@ -57,7 +57,7 @@ export async function openLowdbStorage(options: LowdbStorageOptions): Promise<Lo
       // One process owns the file; updates of one name are chained so each sees the previous one.
       const run = (keyUpdates.get(name) ?? Promise.resolve()).then(async () => {
         const next = await change(file.data.keys[name] as T | undefined);
-        file.data.keys[name] = next;
+        file.set(['keys', name], next);
         await file.persist();
         return next;
       });
@@ -70,7 +70,7 @@ export async function openLowdbStorage(options: LowdbStorageOptions): Promise<Lo
     let removed = models.prune();
     for (const [state, record] of Object.entries(file.data.loginStates)) {
       if (record.expiresAt <= now()) {
-        delete file.data.loginStates[state];
+        file.delete(['loginStates', state]);
         removed += 1;
       }
     }
@@ -89,10 +89,41 @@ export async function openLowdbStorage(options: LowdbStorageOptions): Promise<Lo
     loginStates,
     accounts: new LowdbAccountStore(file),
     keys,
+    accessTokens: memoryAccessTokens(),
     prune,
     async close() {
       clearInterval(timer);
       await file.close();
+    },
+  };
+}
+
+/**
+ * WeCom access tokens live in memory, not in the file: one process owns a lowdb file, a restart
+ * costs one `gettoken`, and a token on disk would be one more secret to protect. Refreshes of one
+ * key are chained so that each runs alone, as a shared driver's lock would make them.
+ */
+function memoryAccessTokens(): AccessTokenStore {
+  const entries = new Map<string, StoredAccessToken>();
+  const locks = new Map<string, Promise<unknown>>();
+  return {
+    async read(key) {
+      return entries.get(key);
+    },
+    async write(key, token) {
+      entries.set(key, { ...token });
+    },
+    async remove(key, value) {
+      if (entries.get(key)?.value === value) entries.delete(key);
+    },
+    withRefreshLock(key, refresh) {
+      const run = (locks.get(key) ?? Promise.resolve()).then(() => refresh());
+      const settled = run.catch(() => undefined);
+      locks.set(key, settled);
+      void settled.then(() => {
+        if (locks.get(key) === settled) locks.delete(key);
+      });
+      return run;
     },
   };
 }

@@ -26,12 +26,11 @@ export class LowdbModelStore implements ModelStore {
   }
 
   async upsert(model: string, id: string, payload: ModelPayload, expiresInSeconds?: number): Promise<void> {
-    const records = (this.file.data.models[model] ??= {});
-    const previous = records[id];
+    const previous = this.file.data.models[model]?.[id];
     if (previous) this.unindex(model, id, previous.payload);
     const record: StoredModel = { payload };
     if (expiresInSeconds) record.expiresAt = this.now() + expiresInSeconds * 1000;
-    records[id] = record;
+    this.file.set(['models', model, id], record);
     this.index(model, id, payload);
     await this.file.persist();
   }
@@ -54,6 +53,7 @@ export class LowdbModelStore implements ModelStore {
     const record = this.live(model, id);
     if (!record) return;
     record.payload.consumed = Math.floor(this.now() / 1000);
+    this.file.set(['models', model, id], record);
     await this.file.persist();
   }
 
@@ -104,7 +104,7 @@ export class LowdbModelStore implements ModelStore {
     const record = records?.[id];
     if (!records || !record) return false;
     this.unindex(model, id, record.payload);
-    delete records[id];
+    this.file.delete(['models', model, id]);
     return true;
   }
 

@@ -1,0 +1,38 @@
+/** WeCom login states: written once, taken once (`DELETE … RETURNING` is the take). */
+import type { Pool } from 'pg';
+import type { LoginState, LoginStateStore } from '../types.js';
+import { jsonb, type Tables } from './sql.js';
+
+export class PostgresLoginStateStore implements LoginStateStore {
+  constructor(
+    private readonly pool: Pool,
+    private readonly tables: Tables,
+    private readonly now: () => number,
+  ) {}
+
+  async put(state: string, value: LoginState, expiresInSeconds: number): Promise<void> {
+    await this.pool.query(
+      `INSERT INTO ${this.tables.loginStates} (state, value, expires_at) VALUES ($1, $2::jsonb, $3)
+       ON CONFLICT (state) DO UPDATE SET value = EXCLUDED.value, expires_at = EXCLUDED.expires_at`,
+      [state, jsonb(value), new Date(this.now() + expiresInSeconds * 1000)],
+    );
+  }
+
+  async take(state: string): Promise<LoginState | undefined> {
+    // Only one caller gets the row back, however many replicas ask at once.
+    const { rows } = await this.pool.query<{ value: LoginState; expires_at: Date }>(
+      `DELETE FROM ${this.tables.loginStates} WHERE state = $1 RETURNING value, expires_at`,
+      [state],
+    );
+    const row = rows[0];
+    return row && row.expires_at.getTime() > this.now() ? row.value : undefined;
+  }
+
+  /** Deletes expired states; returns how many went. */
+  async prune(): Promise<number> {
+    const { rowCount } = await this.pool.query(`DELETE FROM ${this.tables.loginStates} WHERE expires_at <= $1`, [
+      new Date(this.now()),
+    ]);
+    return rowCount ?? 0;
+  }
+}
