@@ -35,44 +35,11 @@ function account(id: string, userid: string): Account {
   };
 }
 
-describe('lowdb storage: the oidc-provider adapter contract', () => {
-  it('upserts, finds, finds by uid and by user code, consumes and destroys', async () => {
-    const { storage } = await open();
-    const { models } = storage;
-    await models.upsert('Session', 's1', { uid: 'u1', accountId: 'a' }, 60);
-    await models.upsert('DeviceCode', 'd1', { userCode: 'ABCD' }, 60);
-    expect(await models.find('Session', 's1')).toEqual({ uid: 'u1', accountId: 'a' });
-    expect(await models.findByUid('Session', 'u1')).toEqual({ uid: 'u1', accountId: 'a' });
-    expect(await models.findByUserCode('DeviceCode', 'ABCD')).toEqual({ userCode: 'ABCD' });
-    expect(await models.find('AccessToken', 's1')).toBeUndefined();
-
-    await models.upsert('Session', 's1', { uid: 'u2', accountId: 'a' }, 60);
-    expect(await models.findByUid('Session', 'u1')).toBeUndefined();
-    expect(await models.findByUid('Session', 'u2')).toBeDefined();
-
-    await models.upsert('AuthorizationCode', 'c1', { grantId: 'g' }, 60);
-    await models.consume('AuthorizationCode', 'c1');
-    expect((await models.find('AuthorizationCode', 'c1'))?.consumed).toBe(Math.floor(clock / 1000));
-
-    await models.destroy('Session', 's1');
-    expect(await models.find('Session', 's1')).toBeUndefined();
-    expect(await models.findByUid('Session', 'u2')).toBeUndefined();
-  });
-
-  it('revokes every token of a grant, and only that grant', async () => {
-    const { storage } = await open();
-    const { models } = storage;
-    await models.upsert('RefreshToken', 'r1', { grantId: 'g1' }, 60);
-    await models.upsert('RefreshToken', 'r2', { grantId: 'g1' }, 60);
-    await models.upsert('RefreshToken', 'r3', { grantId: 'g2' }, 60);
-    await models.upsert('AccessToken', 'a1', { grantId: 'g1' }, 60);
-    await models.revokeByGrantId('RefreshToken', 'g1');
-    expect(await models.find('RefreshToken', 'r1')).toBeUndefined();
-    expect(await models.find('RefreshToken', 'r2')).toBeUndefined();
-    expect(await models.find('RefreshToken', 'r3')).toBeDefined();
-    expect(await models.find('AccessToken', 'a1')).toBeDefined();
-  });
-
+/**
+ * What is particular to the lowdb file. The storage interface itself is pinned by the contract
+ * suite shared with PostgreSQL (test/storage/contract.ts).
+ */
+describe('lowdb storage: the file', () => {
   it('honours TTLs and prunes expired records from the file', async () => {
     const { storage, path } = await open();
     await storage.models.upsert('AccessToken', 'short', { grantId: 'g' }, 10);
@@ -111,36 +78,6 @@ describe('lowdb storage: durability', () => {
     // journal sits beside the snapshot), and the file (it holds private keys) stays owner-only
     expect(readdirSync(join(path, '..')).sort()).toEqual(['db.json', 'db.json.journal']);
     expect(statSync(path).mode & 0o777).toBe(0o600);
-  });
-
-  it('creates one account when one member signs in twice at once', async () => {
-    const { storage } = await open();
-    const [a, b] = await Promise.all([
-      storage.accounts.createWithIdentity(account('first', 'ZhangSan')),
-      storage.accounts.createWithIdentity(account('second', 'zhangsan')),
-    ]);
-    expect([a.created, b.created]).toEqual([true, false]);
-    expect(b.account.id).toBe('first');
-  });
-
-  it('creates keys once and returns the same ones afterwards', async () => {
-    const { storage, path } = await open();
-    let made = 0;
-    const create = () => ({ made: ++made });
-    const [first, second] = await Promise.all([storage.keys.getOrCreate('k', create), storage.keys.getOrCreate('k', create)]);
-    expect(second).toEqual(first);
-    await storage.close();
-    const reopened = await openLowdbStorage({ path, now });
-    opened.push(reopened);
-    expect(await reopened.keys.getOrCreate('k', create)).toEqual(first);
-  });
-
-  it('a login state can be taken once', async () => {
-    const { storage } = await open();
-    const value = { interactionUid: 'i', connection: 'wecom', method: 'qr' as const };
-    await storage.loginStates.put('s', value, 60);
-    expect(await storage.loginStates.take('s')).toEqual(value);
-    expect(await storage.loginStates.take('s')).toBeUndefined();
   });
 });
 
