@@ -97,7 +97,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     groupsClaim: config.groupsClaim,
     log,
   });
-  const providers = new ProviderHost(buildProvider, basePath, keyRing, storage.keys, log);
+  const providers = new ProviderHost(buildProvider, basePath, keyRing, storage.keys, log, config.trustProxy);
   await providers.reloadKeys(); // retire keys whose tokens expired while we were down
   // `npm run admin` sends account commands here while we own the storage (see admin/socket.ts).
   let adminSocket: AdminSocket | undefined;
@@ -169,7 +169,11 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   app.use(providers.middleware());
   providers.startWatching();
 
-  const server = createServer(app.callback());
+  const handle = app.callback();
+  // Discovery and JWKS, once computed, are answered before Koa (see oidc/cached-documents.ts).
+  const server = createServer((req, res) => {
+    if (!providers.serveCachedDocument(req, res)) void handle(req, res);
+  });
   await listen(server, config.listen.port, config.listen.host).catch(async (error: unknown) => {
     await adminSocket?.close();
     throw error;

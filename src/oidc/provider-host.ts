@@ -6,6 +6,7 @@
  * not in the instance. Each server checks the stored key ring now and then (and at once when the
  * admin socket rotates keys), so every replica follows a rotation within one check interval.
  */
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type Koa from 'koa';
 import mount from 'koa-mount';
 import type Provider from 'oidc-provider';
@@ -30,6 +31,7 @@ export class ProviderHost {
     ring: KeyRing,
     private readonly keys: KeyStore,
     private readonly log: Logger,
+    private readonly trustProxy: boolean,
     private readonly now: () => number = Date.now,
   ) {
     this.#provider = build(jwksOf(ring));
@@ -46,6 +48,11 @@ export class ProviderHost {
   /** The mounted provider, for the Koa app; follows replacements, and precomputes discovery and JWKS. */
   middleware(): Koa.Middleware {
     return (ctx, next) => this.#documents.serve(ctx, () => this.#mounted(ctx, next));
+  }
+
+  /** Answers discovery or JWKS from the precomputed copy, before Koa; false when it cannot. */
+  serveCachedDocument(req: IncomingMessage, res: ServerResponse): boolean {
+    return this.#documents.serveRaw(req, res, this.trustProxy);
   }
 
   /** Loads the stored key ring, drops retiring keys whose tokens have expired, and reloads if it changed. */
