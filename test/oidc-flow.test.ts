@@ -44,7 +44,10 @@ describe('discovery and keys', () => {
       expect(etag).toMatch(/^"[\w-]+"$/);
       expect(second.headers.get('etag')).toBe(etag);
       expect(first.headers.get('cache-control')).toBe('public, max-age=300');
-      expect(first.headers.get('content-type')).toMatch(/^application\/json/);
+      // the provider's own media type (JWKS: application/jwk-set+json), exactly once
+      const mediaType = path === '/jwks' ? 'application/jwk-set+json; charset=utf-8' : 'application/json; charset=utf-8';
+      expect(first.headers.get('content-type')).toBe(mediaType);
+      expect(second.headers.get('content-type')).toBe(mediaType);
       expect(first.headers.get('access-control-allow-origin')).toBe('*');
       const revalidated = await fetch(`${t.issuer}${path}`, { headers: { 'if-none-match': etag } });
       expect(revalidated.status).toBe(304);

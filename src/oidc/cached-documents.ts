@@ -91,27 +91,29 @@ export class CachedDocuments {
       return;
     }
     ctx.status = 200;
-    ctx.type = 'application/json; charset=utf-8';
     ctx.body = document.body;
+    // Setting a string body resets the type to text; keep the provider's (JWKS is application/jwk-set+json).
+    ctx.set('Content-Type', document.headers['content-type'] ?? 'application/json; charset=utf-8');
   }
 }
 
 function remember(ctx: Koa.Context): CachedDocument {
   const body = typeof ctx.body === 'string' ? ctx.body : JSON.stringify(ctx.body);
+  // Header names in lower case, so that ours below replace, rather than repeat, the provider's.
   const headers = Object.fromEntries(
     Object.entries(ctx.response.headers)
       .filter(([name, value]) => !PER_RESPONSE_HEADERS.test(name) && typeof value === 'string')
-      .map(([name, value]) => [name, value as string]),
+      .map(([name, value]) => [name.toLowerCase(), value as string]),
   );
   const etag = `"${createHash('sha256').update(body).digest('base64url')}"`;
   const bytes = Buffer.from(body);
   const rawHeaders = {
+    'content-type': 'application/json; charset=utf-8',
     ...headers,
-    'Access-Control-Allow-Origin': '*',
-    ETag: etag,
-    'Cache-Control': CACHE_CONTROL,
-    'Content-Type': 'application/json; charset=utf-8',
-    'Content-Length': bytes.length,
+    'access-control-allow-origin': '*',
+    etag,
+    'cache-control': CACHE_CONTROL,
+    'content-length': bytes.length,
   };
   return { body, etag, headers, bytes, rawHeaders };
 }
