@@ -167,7 +167,6 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   app.use(interactions.allowedMethods());
   app.use(authorizationPost(basePath));
   app.use(providers.middleware());
-  providers.startWatching();
 
   const handle = app.callback();
   // Discovery and JWKS, once computed, are answered before Koa (see oidc/cached-documents.ts).
@@ -175,9 +174,12 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     if (!providers.serveCachedDocument(req, res)) void handle(req, res);
   });
   await listen(server, config.listen.port, config.listen.host).catch(async (error: unknown) => {
+    // e.g. the port is taken: release what was opened, so a caller may try again.
     await adminSocket?.close();
+    if (!options.storage) await storage.close();
     throw error;
   });
+  providers.startWatching();
   const { port } = server.address() as AddressInfo;
   const address = `http://${config.listen.host.includes(':') ? `[${config.listen.host}]` : config.listen.host}:${port}`;
   log.info('wecom-oidc listening', { issuer, address, simulator: config.simulator.enabled });
