@@ -107,7 +107,7 @@ describe('sign-in with the WeCom QR login', () => {
     });
   });
 
-  it('signs the same member in to the same account, whatever the case of the userid', async () => {
+  it('signs the same member in to the same account each time, and another member to another', async () => {
     const first = await signInAndRedeem(new Browser(), rp, redirectUri, 'ZhangSan');
     const second = await signInAndRedeem(new Browser(), rp, redirectUri, 'ZhangSan');
     expect(second.tokens.claims()!.sub).toBe(first.tokens.claims()!.sub);

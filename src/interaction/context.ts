@@ -5,7 +5,8 @@
 import type Provider from 'oidc-provider';
 import type { AccountService } from '../accounts/service.js';
 import type { ConnectionRegistry } from '../connections.js';
-import type { Lang } from '../i18n/index.js';
+import { pickLang, type Lang } from '../i18n/index.js';
+import type { Context } from 'koa';
 import type { Logger } from '../log.js';
 import type { PageRenderer } from '../pages/render.js';
 import type { LoginStateStore, ModelStore } from '../storage/types.js';
@@ -53,3 +54,8 @@ export function interactionPaths(basePath: string, uid: string) {
 }
 
 export type { Lang };
+
+/** The page language for this sign-in attempt: the app's ui_locales, else the browser's preference. */
+export function langOf(ctx: Context, details: InteractionDetails | undefined): Lang {
+  return pickLang(details?.params.ui_locales, ctx.get('accept-language'));
+}

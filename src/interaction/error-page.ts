@@ -5,8 +5,8 @@
  * with access_denied, so the app hears of it).
  */
 import type { Context } from 'koa';
-import { pickLang, translator, type MessageKey, type Translate } from '../i18n/index.js';
-import { interactionPaths, type InteractionDeps, type InteractionDetails } from './context.js';
+import { translator, type MessageKey, type Translate } from '../i18n/index.js';
+import { interactionPaths, langOf, type InteractionDeps, type InteractionDetails } from './context.js';
 import { failurePage, type FailurePage } from './failures.js';
 import type { LoginFailure } from './wecom-login.js';
 
@@ -29,7 +29,7 @@ export function sendErrorPage(
   cause: ErrorCause,
   links: ErrorLinks = {},
 ): void {
-  const lang = pickLang(details?.params.ui_locales, ctx.get('accept-language'));
+  const lang = langOf(ctx, details);
   const t = translator(lang);
   const page = cause.kind === 'problem' ? problemPage(cause, t) : failurePage(cause, t, lang);
   const paths = details ? interactionPaths(deps.basePath, details.uid) : undefined;

@@ -7,10 +7,10 @@
  */
 import type { Context } from 'koa';
 import type { Connection } from '../connections.js';
-import { pickLang, translator, type MessageKey } from '../i18n/index.js';
+import { translator, type MessageKey } from '../i18n/index.js';
 import { isFirstParty } from '../oidc/client-metadata.js';
 import { grantRequested } from './consent.js';
-import { interactionPaths, type InteractionDeps, type InteractionDetails } from './context.js';
+import { interactionPaths, langOf, type InteractionDeps, type InteractionDetails } from './context.js';
 import { sendErrorPage } from './error-page.js';
 import { finishInteraction } from './finish.js';
 import { connectionsOffered } from './offered.js';
@@ -58,7 +58,7 @@ async function showLogin(
   clientName: string,
   offered: Connection[],
 ): Promise<void> {
-  const lang = pickLang(details.params.ui_locales, ctx.get('accept-language'));
+  const lang = langOf(ctx, details);
   const t = translator(lang);
   const paths = interactionPaths(deps.basePath, details.uid);
   const [only] = offered;
@@ -121,7 +121,7 @@ async function panelParams(
 }
 
 async function showBind(deps: InteractionDeps, ctx: Context, details: InteractionDetails, pending: PendingBinding) {
-  const lang = pickLang(details.params.ui_locales, ctx.get('accept-language'));
+  const lang = langOf(ctx, details);
   const t = translator(lang);
   const paths = interactionPaths(deps.basePath, details.uid);
   const origin = deps.connections.get(pending.connection);
@@ -149,7 +149,7 @@ async function showConsent(
   clientName: string,
   logoUri: string | undefined,
 ): Promise<void> {
-  const lang = pickLang(details.params.ui_locales, ctx.get('accept-language'));
+  const lang = langOf(ctx, details);
   const t = translator(lang);
   const paths = interactionPaths(deps.basePath, details.uid);
   const account = details.session ? await deps.accounts.findById(details.session.accountId) : undefined;

@@ -5,10 +5,9 @@
  */
 import type { Context } from 'koa';
 import type { Connection } from '../connections.js';
-import { pickLang } from '../i18n/index.js';
 import type { LoginState } from '../storage/types.js';
 import { buildInClientAuthorizeUrl, buildQrLoginUrl } from '../wecom/index.js';
-import { interactionPaths, type InteractionDeps, type InteractionDetails } from './context.js';
+import { interactionPaths, langOf, type InteractionDeps, type InteractionDetails } from './context.js';
 import { issueLoginState } from './login-state.js';
 import { isWeComClient } from './user-agent.js';
 
@@ -51,7 +50,7 @@ export async function redirectToWeCom(
           agentId: connection.agentId,
           redirectUri,
           state,
-          lang: pickLang(details.params.ui_locales, ctx.get('accept-language')) === 'en' ? 'en' : 'zh',
+          lang: langOf(ctx, details) === 'en' ? 'en' : 'zh',
         });
   ctx.status = 303;
   ctx.redirect(target);
