@@ -6,6 +6,7 @@
  * checked against this one file.
  */
 import { z } from 'zod';
+import { CALLBACK_TOKEN_PATTERN, ENCODING_AES_KEY_PATTERN } from '../wecom/events/secrets.js';
 
 /** A connection identifier names the connection in URLs and stored identities: it must never change meaning. */
 export const CONNECTION_IDENTIFIER = /^[a-z0-9-]{1,31}$/;
@@ -71,6 +72,25 @@ const connectionSchema = z
      * later sign-ins keep), or `off` (always the QR code).
      */
     inClient: z.enum(['silent', 'privateinfo', 'off']).default('silent'),
+    /**
+     * WeCom's contact-change callbacks (接收事件服务器), served at `{issuer}/wecom/events/{identifier}`:
+     * the Token and EncodingAESKey set in WeCom's admin console for that URL.
+     */
+    events: z
+      .object({
+        token: z.string().regex(CALLBACK_TOKEN_PATTERN, 'must be the Token from WeCom admin: 1-32 letters and digits'),
+        encodingAESKey: z
+          .string()
+          .regex(ENCODING_AES_KEY_PATTERN, 'must be the EncodingAESKey from WeCom admin: 43 letters and digits'),
+      })
+      .strict()
+      .optional(),
+    /** A refresh re-checks the member with WeCom when our last good look is older than this. */
+    revalidateAfterSeconds: z.number().int().min(0).max(86_400).default(900),
+    /** How long past the last good look refreshes keep working while WeCom cannot be reached. */
+    revalidateGraceSeconds: z.number().int().min(0).max(30 * 86_400).default(86_400),
+    /** Minutes between sweeps that re-check every linked member with WeCom; 0 turns the sweep off. */
+    reconcileIntervalMinutes: z.number().int().min(0).max(7 * 24 * 60).default(60),
   })
   .strict();
 
