@@ -25,6 +25,8 @@ export interface ModelStore {
   revokeByGrantId(model: string, grantId: string): Promise<void>;
   /** Removes every session, grant and token of an account (when it is disabled); returns the count. */
   revokeByAccountId(accountId: string): Promise<number>;
+  /** The account's live Session payloads (whose `authorizations` name the clients to notify at logout). */
+  sessionsOfAccount(accountId: string): Promise<ModelPayload[]>;
 }
 
 /** The `state` of one WeCom login, kept server-side so it can be checked and used exactly once. */
@@ -56,6 +58,18 @@ export interface WeComIdentity {
   /** The connection that first linked this identity (informational; the key is corp + userid). */
   connection: string;
   linkedAt: number;
+  /** Our last good look at the member in WeCom (seconds since epoch); linkedAt until the first re-check. */
+  checkedAt?: number;
+  /** How that look was taken. */
+  checkedVia?: MemberCheckSource;
+}
+
+/** How we last learned that a member is still active in WeCom. */
+export type MemberCheckSource = 'sign_in' | 'event' | 'refresh' | 'reconcile';
+
+/** When we last had a good look at this member in WeCom. */
+export function lastCheckedAt(identity: WeComIdentity): number {
+  return identity.checkedAt ?? identity.linkedAt;
 }
 
 /** What we know of a person, from the last WeCom sign-in. Absent fields were never obtained. */
@@ -87,7 +101,19 @@ export interface Account {
   provisioned?: boolean;
   profile: AccountProfile;
   identities: WeComIdentity[];
+  /**
+   * When the account lost its last WeCom identity because the member left the corp (seconds since
+   * epoch). A retired account is disabled, matches nothing and cannot be claimed: a later member
+   * who is given the same userid is a different person and gets an account of their own.
+   */
+  retiredAt?: number;
 }
+
+export type RetireResult =
+  | { status: 'retired'; account: Account; /** Identities the account still has. */ remaining: number }
+  | { status: 'not_linked' };
+
+export type RenameResult = { status: 'renamed'; account: Account } | { status: 'not_linked' } | { status: 'conflict'; otherAccountId: string };
 
 export interface AccountStore {
   findById(id: string): Promise<Account | undefined>;
@@ -111,6 +137,16 @@ export interface AccountStore {
   /** Removes an identity from an account; false when the account did not have it. */
   unlinkIdentity(accountId: string, corpId: string, userid: string): Promise<boolean>;
   setDisabled(accountId: string, disabled: boolean): Promise<Account | undefined>;
+  /**
+   * The member left the corp: removes the identity from the account, atomically; when it was the
+   * account's last one, the account is also disabled and marked retired (see Account.retiredAt).
+   * A second call for the same identity is `not_linked`, so repeated events change nothing twice.
+   */
+  retireIdentity(accountId: string, corpId: string, userid: string, retiredAt: number): Promise<RetireResult>;
+  /** WeCom renamed the member's userid: the same account keeps the identity under its new userid. */
+  renameIdentity(corpId: string, fromUserid: string, toUserid: string): Promise<RenameResult>;
+  /** Records a good look at the member in WeCom. */
+  markChecked(corpId: string, userid: string, checkedAt: number, via: MemberCheckSource): Promise<void>;
 }
 
 export type LinkResult =

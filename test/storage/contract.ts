@@ -153,6 +153,18 @@ export function storageContract(harness: StorageHarness): void {
       expect(await models.revokeByAccountId('alice')).toBe(0);
     });
 
+    it("lists an account's live sessions, and only sessions", async () => {
+      const { store, peer } = await fresh();
+      const { models } = store;
+      await models.upsert('Session', 's1', { uid: 'u1', accountId: 'alice', authorizations: { rp: { sid: 'sid1' } } }, 60);
+      await models.upsert('Session', 's2', { uid: 'u2', accountId: 'alice' }, 10);
+      await models.upsert('Grant', 'g1', { accountId: 'alice' }, 60);
+      await models.upsert('Session', 's3', { uid: 'u3', accountId: 'bob' }, 60);
+      clock.ms += 20_000;
+      expect(await peer.models.sessionsOfAccount('alice')).toEqual([{ uid: 'u1', accountId: 'alice', authorizations: { rp: { sid: 'sid1' } } }]);
+      expect(await peer.models.sessionsOfAccount('nobody')).toEqual([]);
+    });
+
     it('treats a record past its TTL as gone, everywhere, and never revives it', async () => {
       const { store, peer } = await fresh();
       const { models } = store;
@@ -354,6 +366,50 @@ export function storageContract(harness: StorageHarness): void {
       expect((await store.accounts.findByIdentity(CORP, 'zhangsan'))?.disabled).toBe(true);
       expect((await peer.accounts.setDisabled('a1', false))?.disabled).toBe(false);
       expect(await peer.accounts.setDisabled('nobody', true)).toBeUndefined();
+    });
+
+    it('retires an identity: the account keeps its other one; losing the last disables and retires it', async () => {
+      const { store, peer } = await fresh();
+      await store.accounts.createWithIdentity(account('a1', 'zhangsan', { email: 'zs@example.com' }));
+      expect((await store.accounts.linkIdentity('a1', identity('zhangsan', 'wwother'))).status).toBe('linked');
+      const first = await peer.accounts.retireIdentity('a1', 'wwother', 'ZhangSan', 500);
+      expect(first).toMatchObject({ status: 'retired', remaining: 1, account: { disabled: false } });
+      expect(first.status === 'retired' && first.account.retiredAt).toBeUndefined();
+      const last = await peer.accounts.retireIdentity('a1', CORP, 'zhangsan', 600);
+      expect(last).toMatchObject({ status: 'retired', remaining: 0, account: { disabled: true, retiredAt: 600, identities: [] } });
+      // A second delivery of the same event changes nothing.
+      expect(await store.accounts.retireIdentity('a1', CORP, 'zhangsan', 700)).toEqual({ status: 'not_linked' });
+      expect((await store.accounts.findById('a1'))!.retiredAt).toBe(600);
+      // A retired account matches nothing: the next member with that userid or e-mail is someone else.
+      expect(await store.accounts.findByIdentity(CORP, 'zhangsan')).toBeUndefined();
+      expect(await peer.accounts.findByMatchField('username', 'zhangsan')).toEqual([]);
+      expect(await peer.accounts.findByMatchField('email', 'zs@example.com')).toEqual([]);
+      await store.accounts.updateProfile('a1', { username: 'zhangsan', email: 'zs@example.com' }, 800);
+      expect(await peer.accounts.findByMatchField('username', 'zhangsan')).toEqual([]);
+      expect((await store.accounts.createWithIdentity(account('a2', 'zhangsan'))).created).toBe(true);
+      expect(await peer.accounts.retireIdentity('a2', CORP, 'lisi', 900)).toEqual({ status: 'not_linked' });
+    });
+
+    it('renames an identity in place: same account, found by the new userid only; refuses a taken userid', async () => {
+      const { store, peer } = await fresh();
+      await store.accounts.createWithIdentity(account('a1', 'zhangsan'));
+      await store.accounts.createWithIdentity(account('a2', 'wangwu'));
+      const renamed = await peer.accounts.renameIdentity(CORP, 'ZhangSan', 'ZS-2026');
+      expect(renamed).toMatchObject({ status: 'renamed', account: { id: 'a1' } });
+      expect(renamed.status === 'renamed' && renamed.account.identities.map((i) => i.userid)).toEqual(['zs-2026']);
+      expect((await store.accounts.findByIdentity(CORP, 'zs-2026'))?.id).toBe('a1');
+      expect(await store.accounts.findByIdentity(CORP, 'zhangsan')).toBeUndefined();
+      expect(await peer.accounts.renameIdentity(CORP, 'zhangsan', 'zs-2026')).toEqual({ status: 'not_linked' });
+      expect(await peer.accounts.renameIdentity(CORP, 'zs-2026', 'wangwu')).toEqual({ status: 'conflict', otherAccountId: 'a2' });
+      expect((await store.accounts.findByIdentity(CORP, 'zs-2026'))?.id).toBe('a1');
+    });
+
+    it('records the last good look at a member, and how it was taken', async () => {
+      const { store, peer } = await fresh();
+      await store.accounts.createWithIdentity(account('a1', 'zhangsan'));
+      await peer.accounts.markChecked(CORP, 'ZhangSan', 1234, 'refresh');
+      expect((await store.accounts.findById('a1'))!.identities[0]).toMatchObject({ userid: 'zhangsan', checkedAt: 1234, checkedVia: 'refresh' });
+      await peer.accounts.markChecked(CORP, 'nobody', 1234, 'refresh');
     });
 
     it('lists every account oldest first (ties by id), with identities', async () => {

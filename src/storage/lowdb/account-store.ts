@@ -13,6 +13,9 @@ import {
   type AccountStore,
   type LinkResult,
   type MatchField,
+  type MemberCheckSource,
+  type RenameResult,
+  type RetireResult,
   type WeComIdentity,
 } from '../types.js';
 import type { LowdbFile } from './database.js';
@@ -23,7 +26,9 @@ export class LowdbAccountStore implements AccountStore {
   private readonly byField = new Map<MatchField, Map<string, Set<string>>>(MATCH_FIELDS.map((field) => [field, new Map()]));
 
   constructor(private readonly file: LowdbFile) {
-    for (const account of Object.values(file.data.accounts)) this.indexProfile(account.id, account.profile);
+    for (const account of Object.values(file.data.accounts)) {
+      if (account.retiredAt === undefined) this.indexProfile(account.id, account.profile);
+    }
   }
 
   async findById(id: string): Promise<Account | undefined> {
@@ -55,7 +60,7 @@ export class LowdbAccountStore implements AccountStore {
     account.profile = profile;
     account.updatedAt = updatedAt;
     this.file.set(['accounts', id], account);
-    this.indexProfile(id, profile);
+    if (account.retiredAt === undefined) this.indexProfile(id, profile);
     await this.file.persist();
     return account;
   }
@@ -103,6 +108,53 @@ export class LowdbAccountStore implements AccountStore {
     this.file.set(['accounts', accountId], account);
     await this.file.persist();
     return account;
+  }
+
+  async retireIdentity(accountId: string, corpId: string, userid: string, retiredAt: number): Promise<RetireResult> {
+    const account = this.file.data.accounts[accountId];
+    const key = identityKey(corpId, userid);
+    if (!account || this.file.data.identities[key] !== accountId) return { status: 'not_linked' };
+    account.identities = account.identities.filter((identity) => identityKey(identity.corpId, identity.userid) !== key);
+    this.file.delete(['identities', key]);
+    if (account.identities.length === 0) {
+      account.disabled = true;
+      account.retiredAt = retiredAt;
+      this.unindexProfile(accountId, account.profile);
+    }
+    this.file.set(['accounts', accountId], account);
+    await this.file.persist();
+    return { status: 'retired', account, remaining: account.identities.length };
+  }
+
+  async renameIdentity(corpId: string, fromUserid: string, toUserid: string): Promise<RenameResult> {
+    const from = identityKey(corpId, fromUserid);
+    const to = identityKey(corpId, toUserid);
+    const accountId = this.file.data.identities[from];
+    const account = accountId === undefined ? undefined : this.file.data.accounts[accountId];
+    if (!account) return { status: 'not_linked' };
+    if (from === to) return { status: 'renamed', account };
+    const owner = this.file.data.identities[to];
+    if (owner !== undefined && this.file.data.accounts[owner]) return { status: 'conflict', otherAccountId: owner };
+    for (const identity of account.identities) {
+      if (identityKey(identity.corpId, identity.userid) === from) identity.userid = toUserid.toLowerCase();
+    }
+    this.file.delete(['identities', from]);
+    this.file.set(['identities', to], account.id);
+    this.file.set(['accounts', account.id], account);
+    await this.file.persist();
+    return { status: 'renamed', account };
+  }
+
+  async markChecked(corpId: string, userid: string, checkedAt: number, via: MemberCheckSource): Promise<void> {
+    const key = identityKey(corpId, userid);
+    const accountId = this.file.data.identities[key];
+    const account = accountId === undefined ? undefined : this.file.data.accounts[accountId];
+    const identity = account?.identities.find((candidate) => identityKey(candidate.corpId, candidate.userid) === key);
+    if (!account || !identity) return;
+    identity.checkedAt = checkedAt;
+    identity.checkedVia = via;
+    this.file.set(['accounts', account.id], account);
+    await this.file.persist();
   }
 
   private indexProfile(id: string, profile: AccountProfile): void {

@@ -80,6 +80,16 @@ export class LowdbModelStore implements ModelStore {
     return removed;
   }
 
+  async sessionsOfAccount(accountId: string): Promise<ModelPayload[]> {
+    const sessions: ModelPayload[] = [];
+    for (const key of this.byAccountId.get(accountId) ?? []) {
+      const [model = '', id = ''] = key.split('\u0000');
+      const payload = model === 'Session' ? this.live(model, id)?.payload : undefined;
+      if (payload) sessions.push(payload);
+    }
+    return sessions;
+  }
+
   /** Removes every expired record; returns how many went. The caller persists. */
   prune(): number {
     const now = this.now();

@@ -13,11 +13,17 @@ import {
   type AccountStore,
   type LinkResult,
   type MatchField,
+  type MemberCheckSource,
+  type RenameResult,
+  type RetireResult,
   type WeComIdentity,
 } from '../types.js';
 import { inTransaction, jsonb, type Tables } from './sql.js';
 
 const MATCH_FIELDS: readonly MatchField[] = ['username', 'email', 'phone_number'];
+
+/** PostgreSQL's unique_violation: the new userid already belongs to someone. */
+const UNIQUE_VIOLATION = '23505';
 
 /** A row may be taken away between our insert and our read (an unlink racing a link): try again, a little. */
 const RACE_RETRIES = 3;
@@ -29,6 +35,7 @@ interface AccountRow {
   disabled: boolean;
   provisioned: boolean | null;
   profile: AccountProfile;
+  retired_at: number | null;
 }
 
 interface IdentityRow {
@@ -37,9 +44,11 @@ interface IdentityRow {
   userid: string;
   connection: string;
   linked_at: number;
+  checked_at: number | null;
+  checked_via: MemberCheckSource | null;
 }
 
-const ACCOUNT_COLUMNS = 'a.id, a.created_at, a.updated_at, a.disabled, a.provisioned, a.profile';
+const ACCOUNT_COLUMNS = 'a.id, a.created_at, a.updated_at, a.disabled, a.provisioned, a.profile, a.retired_at';
 
 class IdentityTaken extends Error {
   constructor(readonly identity: WeComIdentity) {
@@ -92,12 +101,13 @@ export class PostgresAccountStore implements AccountStore {
 
   async updateProfile(id: string, profile: AccountProfile, updatedAt: number): Promise<Account | undefined> {
     const updated = await inTransaction(this.pool, async (client) => {
-      const { rowCount } = await client.query(
-        `UPDATE ${this.tables.accounts} SET profile = $2::jsonb, updated_at = $3 WHERE id = $1`,
+      const { rows } = await client.query<{ retired_at: number | null }>(
+        `UPDATE ${this.tables.accounts} SET profile = $2::jsonb, updated_at = $3 WHERE id = $1 RETURNING retired_at`,
         [id, jsonb(profile), updatedAt],
       );
-      if (rowCount) await this.writeMatchKeys(client, id, profile);
-      return Boolean(rowCount);
+      // A retired account matches nothing (see Account.retiredAt).
+      if (rows[0] && rows[0].retired_at === null) await this.writeMatchKeys(client, id, profile);
+      return rows.length > 0;
     });
     return updated ? this.findById(id) : undefined;
   }
@@ -146,6 +156,55 @@ export class PostgresAccountStore implements AccountStore {
     return rowCount ? this.findById(accountId) : undefined;
   }
 
+  async retireIdentity(accountId: string, corpId: string, userid: string, retiredAt: number): Promise<RetireResult> {
+    const remaining = await inTransaction(this.pool, async (client) => {
+      const removed = await client.query(
+        `DELETE FROM ${this.tables.identities} WHERE corp_id = $1 AND userid = $2 AND account_id = $3`,
+        [corpId, userid.toLowerCase(), accountId],
+      );
+      if (!removed.rowCount) return undefined;
+      // Locks the account row, so two retirements of its last identities cannot both see one left.
+      await client.query(`SELECT 1 FROM ${this.tables.accounts} WHERE id = $1 FOR UPDATE`, [accountId]);
+      const { rows } = await client.query<{ count: string }>(
+        `SELECT count(*) FROM ${this.tables.identities} WHERE account_id = $1`,
+        [accountId],
+      );
+      const left = Number(rows[0]?.count ?? 0);
+      if (left === 0) {
+        await client.query(`UPDATE ${this.tables.accounts} SET disabled = true, retired_at = $2 WHERE id = $1`, [accountId, retiredAt]);
+        await client.query(`DELETE FROM ${this.tables.matchKeys} WHERE account_id = $1`, [accountId]);
+      }
+      return left;
+    });
+    if (remaining === undefined) return { status: 'not_linked' };
+    const account = await this.findById(accountId);
+    return account ? { status: 'retired', account, remaining } : { status: 'not_linked' };
+  }
+
+  async renameIdentity(corpId: string, fromUserid: string, toUserid: string): Promise<RenameResult> {
+    const from = fromUserid.toLowerCase();
+    const to = toUserid.toLowerCase();
+    try {
+      const { rows } = await this.pool.query<{ account_id: string }>(
+        `UPDATE ${this.tables.identities} SET userid = $3 WHERE corp_id = $1 AND userid = $2 RETURNING account_id`,
+        [corpId, from, to],
+      );
+      const account = rows[0] && (await this.findById(rows[0].account_id));
+      return account ? { status: 'renamed', account } : { status: 'not_linked' };
+    } catch (error) {
+      if ((error as { code?: string }).code !== UNIQUE_VIOLATION) throw error;
+      const owner = await this.findByIdentity(corpId, to);
+      return owner ? { status: 'conflict', otherAccountId: owner.id } : { status: 'not_linked' };
+    }
+  }
+
+  async markChecked(corpId: string, userid: string, checkedAt: number, via: MemberCheckSource): Promise<void> {
+    await this.pool.query(
+      `UPDATE ${this.tables.identities} SET checked_at = $3, checked_via = $4 WHERE corp_id = $1 AND userid = $2`,
+      [corpId, userid.toLowerCase(), checkedAt, via],
+    );
+  }
+
   /** True when inserted; false when (corp, userid) already belongs to an account. */
   private async insertIdentity(db: Pool | PoolClient, accountId: string, identity: WeComIdentity): Promise<boolean> {
     const { rowCount } = await db.query(
@@ -173,7 +232,7 @@ export class PostgresAccountStore implements AccountStore {
     );
     if (!rows.length) return [];
     const identities = await this.pool.query<IdentityRow>(
-      `SELECT account_id, corp_id, userid, connection, linked_at FROM ${this.tables.identities}
+      `SELECT account_id, corp_id, userid, connection, linked_at, checked_at, checked_via FROM ${this.tables.identities}
        WHERE account_id = ANY($1::text[]) ORDER BY seq`,
       [rows.map((row) => row.id)],
     );
@@ -200,6 +259,9 @@ function toAccount(row: AccountRow, identities: IdentityRow[]): Account {
       userid: identity.userid,
       connection: identity.connection,
       linkedAt: identity.linked_at,
+      ...(identity.checked_at === null ? {} : { checkedAt: identity.checked_at }),
+      ...(identity.checked_via === null ? {} : { checkedVia: identity.checked_via }),
     })),
+    ...(row.retired_at === null ? {} : { retiredAt: row.retired_at }),
   };
 }

@@ -91,6 +91,15 @@ export const MIGRATIONS: readonly Migration[] = [
       )`,
     ],
   },
+  {
+    version: 2,
+    name: 'member lifecycle: retired accounts, last check of each identity',
+    statements: (t) => [
+      `ALTER TABLE ${t.accounts} ADD COLUMN retired_at double precision`,
+      `ALTER TABLE ${t.identities} ADD COLUMN checked_at double precision`,
+      `ALTER TABLE ${t.identities} ADD COLUMN checked_via text`,
+    ],
+  },
 ];
 
 /** Applies every migration the schema lacks; returns the versions applied by this call. */

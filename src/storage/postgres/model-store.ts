@@ -58,6 +58,14 @@ export class PostgresModelStore implements ModelStore {
     return rowCount ?? 0;
   }
 
+  async sessionsOfAccount(accountId: string): Promise<ModelPayload[]> {
+    const { rows } = await this.pool.query<{ payload: ModelPayload }>(
+      `SELECT payload FROM ${this.tables.models} WHERE account_id = $1 AND model = 'Session' AND ${live(2)}`,
+      [accountId, this.date()],
+    );
+    return rows.map((row) => row.payload);
+  }
+
   /** Deletes every expired record; returns how many went. */
   async prune(): Promise<number> {
     const { rowCount } = await this.pool.query(`DELETE FROM ${this.tables.models} WHERE expires_at <= $1`, [this.date()]);
