@@ -9,7 +9,6 @@ import type { Context } from 'koa';
 import type { SimulatorApp } from '../config/schema.js';
 import { ACCESS_TOKEN_TTL_SECONDS, type SimulatedApi } from './constants.js';
 import type { SimulatorDeps } from './deps.js';
-import { findDepartment, findMember } from './directory.js';
 import { type ApiOutcome, errorBody, fail, ok } from './errors.js';
 import { single } from './login-params.js';
 import { departmentFields, mediaUrls, userDetailFields, userGetFields } from './profiles.js';
@@ -34,7 +33,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 export function registerApiRoutes(router: Router, deps: SimulatorDeps): void {
-  const { apps, clock, credentials, faults, log, basePath } = deps;
+  const { apps, clock, credentials, directory, faults, log, basePath } = deps;
 
   /** Counts the call, applies an injected fault first, then renders the outcome WeCom-style. */
   const api = (name: SimulatedApi, handler: ApiHandler) => async (ctx: Context) => {
@@ -87,7 +86,7 @@ export function registerApiRoutes(router: Router, deps: SimulatorDeps): void {
         const { identity, withUserTicket } = redemption.grant;
         if (identity.kind === 'wechat') return ok({ openid: identity.openid });
         // WeCom returns a user_ticket only to members inside the app's visible scope (91023).
-        const member = findMember(identity.userid);
+        const member = directory.find(identity.userid);
         const ticketAllowed = withUserTicket && member !== undefined && member.visible && !member.deleted;
         const userTicket = ticketAllowed
           ? credentials.issueUserTicket({ corpId: app.corpId, agentId: app.agentId, userid: identity.userid })
@@ -104,7 +103,7 @@ export function registerApiRoutes(router: Router, deps: SimulatorDeps): void {
       withToken((ctx, app) => {
         const userid = single(ctx.query.userid);
         if (!userid) return fail(41009);
-        const member = findMember(userid);
+        const member = directory.find(userid);
         if (!member || member.deleted) return fail(60111, userid);
         if (!member.visible) return fail(60011);
         return ok(userGetFields(member, { legacyContactFields: app.legacyContactFields, media: media(ctx) }));
@@ -124,7 +123,7 @@ export function registerApiRoutes(router: Router, deps: SimulatorDeps): void {
         if (!ticket) return fail(84090);
         const check = credentials.checkUserTicket(ticket, { corpId: app.corpId, agentId: app.agentId });
         if (!check.ok) return fail(check.errcode);
-        const member = findMember(check.grant.userid);
+        const member = directory.find(check.grant.userid);
         if (!member || member.deleted) return fail(60111, check.grant.userid);
         if (!member.visible) return fail(60011);
         return ok(userDetailFields(member, media(ctx)));
@@ -138,7 +137,7 @@ export function registerApiRoutes(router: Router, deps: SimulatorDeps): void {
       'department/get',
       withToken((ctx) => {
         const raw = single(ctx.query.id);
-        const department = raw && /^\d{1,10}$/.test(raw) ? findDepartment(Number(raw)) : undefined;
+        const department = raw && /^\d{1,10}$/.test(raw) ? directory.department(Number(raw)) : undefined;
         if (!department) return fail(60123);
         if (!department.visible) return fail(60011);
         return ok(departmentFields(department));

@@ -8,13 +8,19 @@ import type { Logger } from '../log.js';
 import type { HostedApps } from './apps.js';
 import type { SimulatorClock } from './clock.js';
 import type { Credentials } from './credentials.js';
+import type { EventDelivery } from './event-delivery.js';
 import type { Faults } from './faults.js';
+import type { LiveDirectory } from './live-directory.js';
 import type { Views } from './views.js';
 
 export interface SimulatorDeps {
   apps: HostedApps;
   clock: SimulatorClock;
   credentials: Credentials;
+  /** The directory as it is now (changed by the admin page); every answer reads it. */
+  directory: LiveDirectory;
+  /** Contact-change callbacks to the configured events URLs. */
+  events: EventDelivery;
   faults: Faults;
   views: Views;
   log: Logger;

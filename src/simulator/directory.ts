@@ -206,13 +206,3 @@ export const DEMO_WECHAT_USER: DemoWeChatUser = {
     en: 'not a member (personal WeChat): only an openid comes back; never treat as a member',
   },
 };
-
-/** userids are case-insensitive in WeCom; this returns the member in their canonical case. */
-export function findMember(userid: string): DemoMember | undefined {
-  const wanted = userid.toLowerCase();
-  return DEMO_MEMBERS.find((member) => member.userid.toLowerCase() === wanted);
-}
-
-export function findDepartment(id: number): DemoDepartment | undefined {
-  return DEMO_DEPARTMENTS.find((department) => department.id === id);
-}

@@ -14,7 +14,7 @@ import type { Context } from 'koa';
 import type { SimulatorApp } from '../config/schema.js';
 import { IN_CLIENT_STATE, MEMBER_COOKIE } from './constants.js';
 import { formBody, formFields, type SimulatorDeps } from './deps.js';
-import { type DemoMember, findMember } from './directory.js';
+import type { DemoMember } from './directory.js';
 import {
   type Checked,
   type Lang,
@@ -83,7 +83,7 @@ function checkInClient(source: Record<string, unknown>, deps: SimulatorDeps): Ch
 }
 
 export function registerInClientRoutes(router: Router, deps: SimulatorDeps): void {
-  const { views, credentials, csp, basePath, log } = deps;
+  const { views, credentials, csp, basePath, log, directory } = deps;
   const authorizePath = `${basePath}/connect/oauth2/authorize`;
   const signInAction = `${basePath}/connect/oauth2/sign-in`;
   const signOutAction = `${basePath}/connect/oauth2/sign-out`;
@@ -95,7 +95,7 @@ export function registerInClientRoutes(router: Router, deps: SimulatorDeps): voi
     sendHtml(ctx, views.error(failure.problem, langOf(ctx)), csp, 400);
   const signedInMember = (ctx: Context): DemoMember | undefined => {
     const userid = ctx.cookies.get(MEMBER_COOKIE, { signed: false });
-    return userid ? findMember(userid) : undefined;
+    return userid ? directory.find(userid) : undefined;
   };
   const backToAuthorize = (ctx: Context, login: InClientLogin) =>
     redirectTo(ctx, `${authorizePath}?${new URLSearchParams(login.hidden.map((field): [string, string] => [field.name, field.value])).toString()}`, 303);
@@ -117,7 +117,7 @@ export function registerInClientRoutes(router: Router, deps: SimulatorDeps): voi
     const login = checked.value;
     const member = signedInMember(ctx);
     if (!member) {
-      return sendHtml(ctx, views.memberPicker({ lang: langOf(ctx), hidden: login.hidden, action: signInAction }), csp);
+      return sendHtml(ctx, views.memberPicker({ lang: langOf(ctx), members: directory.list(), hidden: login.hidden, action: signInAction }), csp);
     }
     if (login.scope === 'snsapi_base') return issue(ctx, login, member, false);
     if (!member.visible) {
@@ -138,7 +138,7 @@ export function registerInClientRoutes(router: Router, deps: SimulatorDeps): voi
     const body = formFields(ctx);
     const checked = checkInClient(body, deps);
     if (!checked.ok) return showError(ctx, checked);
-    const member = findMember(single(body.userid) ?? '');
+    const member = directory.find(single(body.userid) ?? '');
     if (!member) return showError(ctx, problem('只有企业成员能登录企业微信客户端', 'only members can sign into the WeCom client'));
     ctx.cookies.set(MEMBER_COOKIE, member.userid, { path: cookiePath, sameSite: 'lax', httpOnly: true, signed: false, overwrite: true });
     backToAuthorize(ctx, checked.value);

@@ -17,9 +17,11 @@ import { createClock } from './clock.js';
 import type { SimulatedApi } from './constants.js';
 import { createCredentials } from './credentials.js';
 import type { SimulatorDeps } from './deps.js';
-import { findMember } from './directory.js';
+import { registerDirectoryRoutes } from './directory-routes.js';
+import { createEventDelivery, type Delivery, type EventConnection } from './event-delivery.js';
 import { createFaults } from './faults.js';
 import { registerInClientRoutes } from './in-client-routes.js';
+import { LiveDirectory } from './live-directory.js';
 import { registerQrLoginRoutes } from './qr-login-routes.js';
 import { pageCsp } from './respond.js';
 import { registerStaticRoutes } from './static-routes.js';
@@ -36,6 +38,8 @@ export {
   type DemoWeChatUser,
   type MemberStatus,
 } from './directory.js';
+export { DirectoryError, LiveDirectory, USERID_PATTERN, type MemberChange, type NewMember } from './live-directory.js';
+export { DELIVERY_ATTEMPTS, DELIVERY_TIMEOUT_MS, type Attempt, type Delivery, type EventConnection } from './event-delivery.js';
 
 export interface SimulatorOptions {
   /** Corp apps it hosts. */
@@ -47,6 +51,28 @@ export interface SimulatorOptions {
   log: Logger;
   /** Millisecond clock; default Date.now. */
   now?: () => number;
+  /**
+   * Where member changes are called back, as WeCom does: `{issuer}/wecom/events/{identifier}` for
+   * every connection with `events` set, and nowhere else. Without it no callback is sent.
+   */
+  callbacks?: {
+    issuer: string;
+    connections: readonly EventConnection[];
+    /** Pauses before the second and third attempts; default 1 s and 2 s. */
+    retryDelaysMs?: readonly number[];
+    /** How long one attempt waits for an answer; default WeCom's 5 s. */
+    timeoutMs?: number;
+  };
+}
+
+/** The member-change callbacks the simulator sends. */
+export interface SimulatorEvents {
+  /** The events URLs called back (one per connection with `events`). */
+  readonly targetUrls: readonly string[];
+  /** Resolves once every queued callback has been delivered or given up on (after three attempts). */
+  idle(): Promise<void>;
+  /** Recent deliveries, oldest first: what was sent (query and body, to replay) and how each attempt went. */
+  deliveries(): Delivery[];
 }
 
 export interface WeComSimulator {
@@ -60,6 +86,13 @@ export interface WeComSimulator {
   invalidateAccessTokens(corpId?: string): void;
   /** The next `times` calls (default 1) of `api` answer `errcode` before any other check. */
   failNext(api: SimulatedApi, errcode: number, times?: number): void;
+  /**
+   * The directory, changed as a WeCom admin would (each change is also called back): list(), find(),
+   * disableMember, enableMember, setMemberStatus, deleteMember, moveOutOfScope, moveIntoScope,
+   * renameMember, addMember. Errors are `DirectoryError`s (not_found, invalid, conflict, unchanged).
+   */
+  readonly directory: LiveDirectory;
+  readonly events: SimulatorEvents;
   /** A login code without clicking through a page, for tests. */
   issueLoginCode(input: { corpId: string; agentId: string; userid?: string; openid?: string; userTicket?: boolean }): string;
 }
@@ -85,12 +118,23 @@ export function createWeComSimulator(options: SimulatorOptions): WeComSimulator 
   const credentials = createCredentials(clock);
   const faults = createFaults();
   const log = options.log.child({ component: 'wecom-simulator' });
+  const events = createEventDelivery({
+    issuer: options.callbacks?.issuer ?? 'http://localhost',
+    connections: options.callbacks?.connections ?? [],
+    log,
+    now: options.now,
+    retryDelaysMs: options.callbacks?.retryDelaysMs,
+    timeoutMs: options.callbacks?.timeoutMs,
+  });
+  const directory = new LiveDirectory((change) => events.send(change));
   const deps: SimulatorDeps = {
     apps,
     clock,
     credentials,
+    directory,
+    events,
     faults,
-    views: createViews(),
+    views: createViews(options.basePath),
     log,
     trustedDomain,
     basePath: options.basePath,
@@ -102,11 +146,13 @@ export function createWeComSimulator(options: SimulatorOptions): WeComSimulator 
   registerQrLoginRoutes(router, deps);
   registerInClientRoutes(router, deps);
   registerApiRoutes(router, deps);
+  registerDirectoryRoutes(router, deps);
 
   log.warn('WeCom simulator is active: WeCom sign-in goes to a built-in stand-in, not the real WeCom', {
     basePath: options.basePath,
     trustedDomain,
     apps: apps.all.map((app) => `${app.corpId}/${app.agentId}`),
+    callbacks: events.targetUrls,
   });
 
   const isOurs = (path: string) => path === options.basePath || path.startsWith(`${options.basePath}/`);
@@ -124,6 +170,8 @@ export function createWeComSimulator(options: SimulatorOptions): WeComSimulator 
     get calls() {
       return { ...faults.calls };
     },
+    directory,
+    events: { targetUrls: events.targetUrls, idle: () => events.idle(), deliveries: () => events.deliveries() },
     advanceClock: (ms) => clock.advance(ms),
     invalidateAccessTokens: (corpId) => credentials.invalidateAccessTokens(corpId),
     failNext: (api, errcode, times = 1) => faults.inject(api, errcode, times),
@@ -131,7 +179,7 @@ export function createWeComSimulator(options: SimulatorOptions): WeComSimulator 
       const app = apps.find(input.corpId, String(input.agentId));
       if (!app) throw new Error(`the simulator hosts no app ${input.corpId}/${input.agentId}`);
       if (input.userid !== undefined) {
-        const member = findMember(input.userid);
+        const member = directory.find(input.userid);
         if (!member) throw new Error(`no demo member "${input.userid}"`);
         const identity = { kind: 'member' as const, userid: member.userid };
         return credentials.issueCode({ corpId: app.corpId, agentId: app.agentId, identity, withUserTicket: input.userTicket ?? false });

@@ -10,7 +10,8 @@ import type { Context } from 'koa';
 import type { SimulatorApp } from '../config/schema.js';
 import type { LoginIdentity } from './credentials.js';
 import { formBody, formFields, type SimulatorDeps } from './deps.js';
-import { DEMO_WECHAT_USER, findMember } from './directory.js';
+import { DEMO_WECHAT_USER } from './directory.js';
+import type { LiveDirectory } from './live-directory.js';
 import {
   type Checked,
   type Lang,
@@ -70,10 +71,10 @@ function checkQrLogin(source: Record<string, unknown>, deps: SimulatorDeps, acce
 }
 
 /** The person picked on the page: a member by userid, or the demo personal-WeChat user by openid. */
-function pickedIdentity(body: Record<string, unknown>): LoginIdentity | undefined {
+function pickedIdentity(body: Record<string, unknown>, directory: LiveDirectory): LoginIdentity | undefined {
   const userid = single(body.userid);
   if (userid) {
-    const member = findMember(userid);
+    const member = directory.find(userid);
     return member ? { kind: 'member', userid: member.userid } : undefined;
   }
   return single(body.openid) === DEMO_WECHAT_USER.openid ? { kind: 'wechat', openid: DEMO_WECHAT_USER.openid } : undefined;
@@ -93,6 +94,7 @@ export function registerQrLoginRoutes(router: Router, deps: SimulatorDeps): void
     const { app, redirectUri, lang, hidden, redirectTop } = checked.value;
     const html = views.qrLogin({
       lang,
+      members: deps.directory.list(),
       corpId: app.corpId,
       agentId: app.agentId,
       returnHost: redirectUri.host,
@@ -109,7 +111,7 @@ export function registerQrLoginRoutes(router: Router, deps: SimulatorDeps): void
     const checked = checkQrLogin(body, deps, ctx.get('accept-language'));
     if (!checked.ok) return showError(ctx, checked, pickLang(single(body.lang), ctx.get('accept-language')));
     const { app, redirectUri, state, lang } = checked.value;
-    const identity = pickedIdentity(body);
+    const identity = pickedIdentity(body, deps.directory);
     if (!identity) {
       return showError(ctx, problem('未知的扫码人', 'unknown person picked on the QR page'), lang);
     }

@@ -5,21 +5,20 @@
  */
 import type Router from '@koa/router';
 import type { SimulatorDeps } from './deps.js';
-import { findMember } from './directory.js';
 import { pickLang, single } from './login-params.js';
 import { sendHtml, sendSvg } from './respond.js';
 
 export function registerStaticRoutes(router: Router, deps: SimulatorDeps): void {
-  const { views, apps, csp } = deps;
+  const { views, apps, csp, directory } = deps;
 
   router.get('/', (ctx) => {
     const lang = pickLang(single(ctx.query.lang), ctx.get('accept-language'));
-    sendHtml(ctx, views.index({ lang, apps: apps.all }), csp);
+    sendHtml(ctx, views.index({ lang, apps: apps.all, members: directory.list() }), csp);
   });
 
   router.get('/media/:kind/:file', (ctx) => {
     const { kind, file } = ctx.params;
-    const member = file?.endsWith('.svg') ? findMember(file.slice(0, -'.svg'.length)) : undefined;
+    const member = file?.endsWith('.svg') ? directory.find(file.slice(0, -'.svg'.length)) : undefined;
     if (!member || (kind !== 'avatar' && kind !== 'qr')) {
       ctx.status = 404;
       return;

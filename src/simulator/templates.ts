@@ -16,6 +16,12 @@ const layout = `<!doctype html>
 <style>
 body{font-family:system-ui,-apple-system,"PingFang SC","Microsoft YaHei",sans-serif;margin:0;background:#f3f5f8;color:#1f2329}
 .sim-banner{background:#b42318;color:#fff;padding:.6rem 1rem;font-weight:600;text-align:center}
+.sim-banner a{color:#fff}
+.notice{border-left:4px solid #067647;padding:.5rem 1rem;background:#ecfdf3}
+table.directory button{width:auto;padding:.2rem .5rem;font-size:.85rem}
+table.directory form{display:inline}
+input[type=text]{font:inherit;padding:.3rem;border:1px solid #c9cdd4;border-radius:6px}
+main.wide{max-width:72rem}
 main{max-width:46rem;margin:1.5rem auto;background:#fff;border-radius:8px;padding:1.5rem;box-shadow:0 1px 3px rgba(0,0,0,.12)}
 h1{font-size:1.3rem;margin-top:0}
 .muted{color:#646a73;font-size:.9rem}
@@ -33,8 +39,8 @@ td,th{border-bottom:1px solid #eee;padding:.3rem;text-align:left;vertical-align:
 </style>
 </head>
 <body>
-<header class="sim-banner" role="banner"><%= it.label %> · <%= it.labelZh %></header>
-<main>
+<header class="sim-banner" role="banner"><%= it.label %> · <%= it.labelZh %> · <a href="<%= it.directoryHref %>"><%= it.directoryLink %></a></header>
+<main<% if (it.wide) { %> class="wide"<% } %>>
 <%~ it.body %>
 </main>
 </body>
@@ -113,6 +119,36 @@ const index = `<% layout('@layout', it.layout) %>
 <% }) %></table>
 `;
 
+const directory = `<% layout('@layout', it.layout) %>
+<h1><%= it.t.directoryTitle %></h1>
+<p><%= it.t.directoryIntro %></p>
+<% if (it.targets.length > 0) { %><p class="muted"><%= it.t.directoryTargets %> <% it.targets.forEach(function (url) { %><code><%= url %></code> <% }) %></p><% } else { %><p class="muted"><%= it.t.directoryNoTargets %></p><% } %>
+<% if (it.notice) { %><p class="notice" role="status"><%= it.notice %></p><% } %>
+<% if (it.problem) { %><div class="problem" role="alert"><p><%= it.problem %></p></div><% } %>
+<table class="directory">
+<tr><th><%= it.t.columns.name %></th><th><%= it.t.columns.userid %></th><th><%= it.t.columns.status %></th><th><%= it.t.columns.scope %></th><th><%= it.t.columns.actions %></th></tr>
+<% it.rows.forEach(function (row) { %><tr>
+<td><%= row.name %></td><td><code><%= row.userid %></code></td><td><%= row.status %></td><td><%= row.scope %></td>
+<td><% row.actions.forEach(function (action) { %><form method="post" action="<%= action.action %>"><input type="hidden" name="csrf" value="<%= it.csrf %>"><input type="hidden" name="lang" value="<%= it.lang %>"><input type="hidden" name="userid" value="<%= row.userid %>"><button type="submit"><%= action.label %></button></form> <% }) %>
+<% if (row.canRename) { %><form method="post" action="<%= it.renameAction %>"><input type="hidden" name="csrf" value="<%= it.csrf %>"><input type="hidden" name="lang" value="<%= it.lang %>"><input type="hidden" name="userid" value="<%= row.userid %>"><input type="text" name="newUserid" required maxlength="64" aria-label="<%= it.t.newUserid %>" placeholder="<%= it.t.newUserid %>"> <button type="submit"><%= it.t.rename %></button></form><% } %></td>
+</tr>
+<% }) %></table>
+<h2><%= it.t.addTitle %></h2>
+<p class="muted"><%= it.t.addHint %></p>
+<form method="post" action="<%= it.addAction %>" class="row">
+<input type="hidden" name="csrf" value="<%= it.csrf %>"><input type="hidden" name="lang" value="<%= it.lang %>">
+<input type="text" name="userid" required maxlength="64" aria-label="userid" placeholder="userid">
+<input type="text" name="name" required maxlength="64" aria-label="<%= it.t.nameField %>" placeholder="<%= it.t.nameField %>">
+<button type="submit" class="primary"><%= it.t.add %></button>
+</form>
+<h2><%= it.t.deliveriesTitle %></h2>
+<% if (it.deliveries.length === 0) { %><p class="muted"><%= it.t.deliveriesNone %></p><% } else { %>
+<table>
+<tr><th><%= it.t.deliveryColumns.connection %></th><th><%= it.t.deliveryColumns.change %></th><th><%= it.t.deliveryColumns.userid %></th><th><%= it.t.deliveryColumns.outcome %></th><th><%= it.t.deliveryColumns.attempts %></th></tr>
+<% it.deliveries.forEach(function (delivery) { %><tr><td><%= delivery.connection %></td><td><%= delivery.changeType %></td><td><code><%= delivery.userid %></code></td><td><%= delivery.outcome %></td><td><%= delivery.attempts %></td></tr>
+<% }) %></table><% } %>
+`;
+
 const avatarSvg = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 64 64" width="64" height="64"><rect width="64" height="64" rx="8" fill="<%= it.color %>"/><text x="32" y="42" font-size="28" text-anchor="middle" fill="#fff" font-family="sans-serif"><%= it.initial %></text></svg>
 `;
 
@@ -127,6 +163,7 @@ export const TEMPLATES: Record<string, string> = {
   '@consent': consent,
   '@error': error,
   '@index': index,
+  '@directory': directory,
   '@avatar-svg': avatarSvg,
   '@qr-svg': qrSvg,
 };

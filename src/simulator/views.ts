@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { Eta } from 'eta';
 import { SIMULATOR_LABEL, SIMULATOR_LABEL_ZH } from './constants.js';
 import { COPY } from './copy.js';
-import { DEMO_MEMBERS, DEMO_WECHAT_USER, type DemoMember } from './directory.js';
+import { DEMO_WECHAT_USER, type DemoMember } from './directory.js';
 import type { Lang, Problem } from './login-params.js';
 import { TEMPLATES } from './templates.js';
 
@@ -48,15 +48,39 @@ export function qrPath(seed: string): string {
   return cells.join('');
 }
 
-export function createViews() {
+/** One row of the directory admin page. */
+export interface DirectoryRow {
+  name: string;
+  userid: string;
+  status: string;
+  scope: string;
+  /** One-click changes: a form each, posting the userid. */
+  actions: Array<{ action: string; label: string }>;
+  canRename: boolean;
+}
+
+/** Where the directory admin page and its forms live, below the simulator's basePath. */
+export const DIRECTORY_PATH = '/directory';
+
+export function createViews(basePath: string) {
   const eta = new Eta({ autoEscape: true, autoTrim: false });
   for (const [name, template] of Object.entries(TEMPLATES)) eta.loadTemplate(name, template);
 
-  const layout = (lang: Lang, title: string) => ({ lang, title, label: SIMULATOR_LABEL, labelZh: SIMULATOR_LABEL_ZH });
+  const layout = (lang: Lang, title: string, wide = false) => ({
+    lang,
+    title,
+    wide,
+    label: SIMULATOR_LABEL,
+    labelZh: SIMULATOR_LABEL_ZH,
+    directoryHref: `${basePath}${DIRECTORY_PATH}?lang=${lang}`,
+    directoryLink: COPY[lang].directoryLink,
+  });
 
   return {
     qrLogin(input: {
       lang: Lang;
+      /** The directory now: deleted members still scan (their code names them; user/get answers 60111). */
+      members: readonly DemoMember[];
       corpId: string;
       agentId: string;
       returnHost: string;
@@ -68,7 +92,7 @@ export function createViews() {
     }): string {
       const t = COPY[input.lang];
       const people: PersonChoice[] = [
-        ...DEMO_MEMBERS.map((member) => ({
+        ...input.members.map((member) => ({
           field: 'userid' as const,
           value: member.userid,
           label: t.scanAs(member.name, member.userid, member.note[input.lang]),
@@ -90,9 +114,9 @@ export function createViews() {
       });
     },
 
-    memberPicker(input: { lang: Lang; hidden: HiddenField[]; action: string }): string {
+    memberPicker(input: { lang: Lang; members: readonly DemoMember[]; hidden: HiddenField[]; action: string }): string {
       const t = COPY[input.lang];
-      const people = DEMO_MEMBERS.map((member) => ({
+      const people = input.members.map((member) => ({
         value: member.userid,
         label: t.signInAs(member.name, member.userid, member.note[input.lang]),
       }));
@@ -122,18 +146,38 @@ export function createViews() {
       return eta.render('@error', { t, problem, layout: layout(lang, t.errorTitle) });
     },
 
-    index(input: { lang: Lang; apps: ReadonlyArray<{ corpId: string; agentId: string; legacyContactFields: boolean }> }): string {
+    index(input: {
+      lang: Lang;
+      apps: ReadonlyArray<{ corpId: string; agentId: string; legacyContactFields: boolean }>;
+      members: readonly DemoMember[];
+    }): string {
       const t = COPY[input.lang];
       const people = [
-        ...DEMO_MEMBERS.map((member) => ({
+        ...input.members.map((member) => ({
           name: member.name,
           id: member.userid,
-          status: String(member.status),
+          status: member.deleted ? t.deleted : t.statusLabel(member.status),
           note: member.note[input.lang],
         })),
         { name: DEMO_WECHAT_USER.name, id: DEMO_WECHAT_USER.openid, status: '—', note: DEMO_WECHAT_USER.note[input.lang] },
       ];
       return eta.render('@index', { t, apps: input.apps, people, layout: layout(input.lang, t.indexTitle) });
+    },
+
+    directory(input: {
+      lang: Lang;
+      rows: DirectoryRow[];
+      csrf: string;
+      renameAction: string;
+      addAction: string;
+      /** The events URLs changes are called back to. */
+      targets: readonly string[];
+      deliveries: ReadonlyArray<{ connection: string; changeType: string; userid: string; outcome: string; attempts: string }>;
+      notice?: string;
+      problem?: string;
+    }): string {
+      const t = COPY[input.lang];
+      return eta.render('@directory', { ...input, t, layout: layout(input.lang, t.directoryTitle, true) });
     },
 
     avatarSvg(member: DemoMember): string {
