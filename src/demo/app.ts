@@ -1,27 +1,56 @@
 /**
  * The demo relying party that `npm start` serves beside the provider: an ordinary web app that
  * signs in with openid-client (authorization code + PKCE, state, nonce), then shows the ID token
- * claims and the userinfo response, and signs out with RP-initiated logout. It talks to the
- * provider only over HTTP, exactly as Grafana or GitLab would.
+ * claims and the userinfo response, refreshes its tokens on request, and signs out with RP-initiated
+ * logout. It registers a back-channel logout URI, so the provider can end its session (when an
+ * employee is removed in WeCom, for one). It talks to the provider only over HTTP, exactly as
+ * Grafana or GitLab would.
  */
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Koa, { type Context } from 'koa';
+import { bodyParser } from '@koa/bodyparser';
 import Router from '@koa/router';
 import * as oidc from 'openid-client';
 import type { Config } from '../config/schema.js';
 import type { Logger } from '../log.js';
-import { renderDemoPage } from './page.js';
+import { SIMULATOR_PATH } from '../wecom-endpoints.js';
+import { LogoutTokenError, logoutTokenVerifier, type LogoutRequest } from './logout-token.js';
+import { renderDemoPage, type RefreshResult } from './page.js';
 
 const SESSION_COOKIE = 'wecom_oidc_demo';
 const SCOPE = 'openid profile email phone wecom offline_access';
 
+/** Where the provider's logout tokens arrive when the client config names no other path. */
+const BACKCHANNEL_PATH = '/backchannel-logout';
+
+interface SignedIn {
+  idToken: string;
+  claims: Record<string, unknown>;
+  userinfo: Record<string, unknown>;
+  sub: string;
+  /** The provider's session id (the client asks for it with backchannel_logout_session_required). */
+  sid?: string;
+  refreshToken?: string;
+}
+
 interface DemoSession {
   pending?: { state: string; nonce: string; codeVerifier: string };
-  signedIn?: { idToken: string; claims: Record<string, unknown>; userinfo: Record<string, unknown> };
+  signedIn?: SignedIn;
   error?: string;
+  /** The provider ended this session: by back-channel logout, or by refusing the refresh token. */
+  ended?: { at: string; how: 'backchannel' | 'refresh_refused'; refreshToken?: string };
+  lastRefresh?: RefreshResult;
 }
+
+/** Whether a logout token (sid, or sub alone for every session of that user) names this session. */
+function namedBy(request: LogoutRequest, signedIn: SignedIn): boolean {
+  if (request.sid && signedIn.sid) return request.sid === signedIn.sid;
+  return request.sub !== undefined && request.sub === signedIn.sub;
+}
+
+const now = () => new Date().toISOString();
 
 export interface DemoApp {
   url: string;
@@ -44,6 +73,14 @@ export async function startDemo(config: Config, { log }: { log: Logger }): Promi
     issuer.protocol === 'http:' ? { execute: [oidc.allowInsecureRequests] } : undefined,
   );
 
+  const clientId = client.client_id;
+  const backchannelUri = client.backchannel_logout_uri as string | undefined;
+  const jwksUri = oidcConfig.serverMetadata().jwks_uri;
+  const verifyLogoutToken = jwksUri
+    ? logoutTokenVerifier({ issuer: oidcConfig.serverMetadata().issuer, clientId, jwksUri })
+    : undefined;
+  const directoryAdmin = config.simulator.enabled ? `${config.issuer.replace(/\/+$/, '')}${SIMULATOR_PATH}/directory` : undefined;
+
   // Sessions live in memory: the demo is a throwaway app, and restarting it signs you out of it.
   const sessions = new Map<string, DemoSession>();
   const sessionOf = (ctx: Context): DemoSession => {
@@ -61,7 +98,18 @@ export async function startDemo(config: Config, { log }: { log: Logger }): Promi
     const session = sessionOf(ctx);
     ctx.set('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; form-action 'self' " + issuer.origin);
     ctx.type = 'html';
-    ctx.body = renderDemoPage({ issuer: config.issuer, ...session.signedIn, error: session.error });
+    ctx.set('Cache-Control', 'no-store');
+    ctx.body = renderDemoPage({
+      issuer: config.issuer,
+      claims: session.signedIn?.claims,
+      userinfo: session.signedIn?.userinfo,
+      canRefresh: Boolean(session.signedIn?.refreshToken ?? session.ended?.refreshToken),
+      ended: session.ended,
+      lastRefresh: session.lastRefresh,
+      backchannel: Boolean(backchannelUri),
+      directoryAdmin,
+      error: session.error,
+    });
     session.error = undefined;
   });
 
@@ -98,7 +146,16 @@ export async function startDemo(config: Config, { log }: { log: Logger }): Promi
       const claims = tokens.claims();
       if (!claims) throw new Error('the token response had no ID token');
       const userinfo = await oidc.fetchUserInfo(oidcConfig, tokens.access_token, claims.sub);
-      session.signedIn = { idToken: tokens.id_token ?? '', claims: { ...claims }, userinfo: { ...userinfo } };
+      session.signedIn = {
+        idToken: tokens.id_token ?? '',
+        claims: { ...claims },
+        userinfo: { ...userinfo },
+        sub: claims.sub,
+        sid: typeof claims.sid === 'string' ? claims.sid : undefined,
+        refreshToken: tokens.refresh_token,
+      };
+      session.ended = undefined;
+      session.lastRefresh = undefined;
     } catch (error) {
       const description = (error as { error_description?: string }).error_description;
       session.error = description ?? (error as Error).message;
@@ -107,10 +164,78 @@ export async function startDemo(config: Config, { log }: { log: Logger }): Promi
     ctx.redirect('/');
   });
 
+  /**
+   * Uses the refresh token, as an app does when its access token runs out, and shows the outcome:
+   * new tokens, or the provider's refusal (then the session here ends too).
+   */
+  router.post('/refresh', async (ctx) => {
+    const session = sessionOf(ctx);
+    const refreshToken = session.signedIn?.refreshToken ?? session.ended?.refreshToken;
+    ctx.status = 303;
+    if (!refreshToken) return ctx.redirect('/');
+    try {
+      const tokens = await oidc.refreshTokenGrant(oidcConfig, refreshToken);
+      if (session.signedIn) session.signedIn.refreshToken = tokens.refresh_token ?? refreshToken;
+      session.lastRefresh = {
+        ok: true,
+        at: now(),
+        details: {
+          token_type: tokens.token_type,
+          expires_in: tokens.expires_in,
+          scope: tokens.scope,
+          refresh_token: tokens.refresh_token ? 'a new one (rotated)' : 'kept',
+          id_token_sub: tokens.claims()?.sub,
+        },
+      };
+    } catch (error) {
+      const { error: code, error_description: description } = error as { error?: string; error_description?: string };
+      session.lastRefresh = { ok: false, at: now(), details: { error: code ?? (error as Error).message, error_description: description } };
+      log.info('demo refresh refused', { error: code ?? (error as Error).name });
+      if (code === 'invalid_grant' && session.signedIn) {
+        session.ended = { at: now(), how: 'refresh_refused', refreshToken };
+        session.signedIn = undefined;
+      }
+    }
+    ctx.redirect('/');
+  });
+
+  // The provider posts here (server to server, no cookies) when a session of ours ends.
+  router.post(backchannelUri ? new URL(backchannelUri).pathname : BACKCHANNEL_PATH, bodyParser({ enableTypes: ['form'], formLimit: '16kb' }), async (ctx) => {
+    ctx.set('Cache-Control', 'no-store');
+    const body = ctx.request.body as Record<string, unknown> | undefined;
+    const token = typeof body?.logout_token === 'string' ? body.logout_token : undefined;
+    if (!token || !verifyLogoutToken) {
+      ctx.status = 400;
+      ctx.body = { error: 'invalid_request', error_description: 'logout_token is required' };
+      return;
+    }
+    let request: LogoutRequest;
+    try {
+      request = await verifyLogoutToken(token);
+    } catch (error) {
+      if (!(error instanceof LogoutTokenError)) throw error;
+      log.warn('demo refused a back-channel logout', { reason: error.message });
+      ctx.status = 400;
+      ctx.body = { error: 'invalid_request', error_description: error.message };
+      return;
+    }
+    let ended = 0;
+    for (const session of sessions.values()) {
+      if (!session.signedIn || !namedBy(request, session.signedIn)) continue;
+      session.ended = { at: now(), how: 'backchannel', refreshToken: session.signedIn.refreshToken };
+      session.signedIn = undefined;
+      ended += 1;
+    }
+    log.info('demo back-channel logout', { sessionsEnded: ended, bySid: Boolean(request.sid) });
+    ctx.status = 200;
+  });
+
   router.post('/logout', (ctx) => {
     const session = sessionOf(ctx);
     const idToken = session.signedIn?.idToken;
     session.signedIn = undefined;
+    session.ended = undefined;
+    session.lastRefresh = undefined;
     ctx.status = 303;
     if (!idToken) return ctx.redirect('/');
     const url = oidc.buildEndSessionUrl(oidcConfig, {

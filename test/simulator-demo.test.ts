@@ -1,0 +1,121 @@
+/**
+ * What `npm start` lets a newcomer watch: the demo app refreshes its tokens on request and shows the
+ * outcome, and the provider can end its session by back-channel logout (a logout token the demo
+ * verifies against the provider's JWKS). A refused refresh ends the demo's session too.
+ */
+import * as jose from 'jose';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { startDemo, type DemoApp } from '../src/demo/app.js';
+import { createMemoryLogger } from '../src/log.js';
+import { Browser, formsOf, textOf, type Page } from './support/browser.js';
+import { scanForm } from './support/flow.js';
+import { freePort, startTestServer, type TestServer } from './support/server.js';
+
+let t: TestServer;
+let demo: DemoApp;
+let demoLog: ReturnType<typeof createMemoryLogger>;
+const CLIENT_ID = 'demo';
+
+beforeAll(async () => {
+  const demoPort = await freePort();
+  t = await startTestServer((raw) => {
+    raw.clients = [
+      {
+        client_id: CLIENT_ID,
+        client_secret: 'demo-secret-for-tests-0123456789',
+        redirect_uris: [`http://127.0.0.1:${demoPort}/callback`],
+        post_logout_redirect_uris: [`http://127.0.0.1:${demoPort}/`],
+        backchannel_logout_uri: `http://127.0.0.1:${demoPort}/backchannel-logout`,
+        backchannel_logout_session_required: true,
+        grant_types: ['authorization_code', 'refresh_token'],
+        first_party: true,
+      },
+    ];
+    raw.demo = { enabled: true, port: demoPort, clientId: CLIENT_ID };
+  });
+  demoLog = createMemoryLogger();
+  demo = await startDemo(t.config, { log: demoLog });
+});
+afterAll(async () => {
+  await demo.close();
+  await t.stop();
+});
+
+async function signInToDemo(browser: Browser, who = 'ZhangSan'): Promise<Page> {
+  const home = await browser.follow(`${demo.url}/`);
+  const login = await browser.submit(home, formsOf(home).find((form) => form.action === '/login')!);
+  const qr = await browser.submit(login, formsOf(login).find((form) => form.action.endsWith('/wecom/wecom'))!);
+  const signedIn = await browser.submit(qr, scanForm(qr, who));
+  expect(signedIn.url).toBe(`${demo.url}/`);
+  return signedIn;
+}
+
+const refreshForm = (page: Page) => formsOf(page).find((form) => form.action === '/refresh');
+
+it('shows the outcome of a refresh, and links to the simulator\'s directory page', async () => {
+  const browser = new Browser();
+  const signedIn = await signInToDemo(browser);
+  expect(signedIn.body).toContain(`href="${t.issuer}/wecom-simulator/directory"`);
+  const refreshed = await browser.submit(signedIn, refreshForm(signedIn)!);
+  const text = textOf(refreshed);
+  expect(text).toContain('Refresh succeeded');
+  expect(text).toContain('"token_type": "bearer"');
+  expect(text).toContain('"id_token_sub"');
+  // A summary only: no token value is put on the page.
+  expect(refreshed.body).not.toMatch(/"refresh_token": "[A-Za-z0-9_-]{20,}"/);
+  expect(text).toContain('张三');
+});
+
+it('ends its session when the provider sends a back-channel logout', async () => {
+  const browser = new Browser();
+  await signInToDemo(browser);
+  const discovery = (await (await fetch(`${t.issuer}/.well-known/openid-configuration`)).json()) as { end_session_endpoint: string };
+  // The provider session ends (here: the user signs out at the provider directly, not through the demo).
+  const confirm = await browser.follow(discovery.end_session_endpoint);
+  const yes = formsOf(confirm)[0]!;
+  await browser.submit(confirm, { ...yes, fields: { ...yes.fields, logout: 'yes' } });
+
+  const after = await browser.follow(`${demo.url}/`);
+  expect(textOf(after), demoLog.lines.join('\n')).toContain('The provider ended this session by back-channel logout');
+  expect(formsOf(after).some((form) => form.action === '/login')).toBe(true);
+  expect(demoLog.lines.some((line) => line.includes('demo back-channel logout') && line.includes('"sessionsEnded":1'))).toBe(true);
+});
+
+it('a refused refresh shows invalid_grant and ends the session', async () => {
+  const browser = new Browser();
+  const signedIn = await signInToDemo(browser, 'LiSi');
+  const lisi = (await t.server.storage.accounts.findByIdentity(t.config.connections[0]!.corpId, 'LiSi'))!;
+  expect(await t.server.storage.models.revokeByAccountId(lisi.id)).toBeGreaterThan(0);
+
+  const refused = await browser.submit(signedIn, refreshForm(signedIn)!);
+  const text = textOf(refused);
+  expect(text).toContain('Refresh failed');
+  expect(text).toContain('"error": "invalid_grant"');
+  expect(text).toContain('The provider refused the refresh token, so this session ended');
+  expect(formsOf(refused).some((form) => form.action === '/login')).toBe(true);
+});
+
+it('refuses a logout token it cannot verify, ending nothing', async () => {
+  const browser = new Browser();
+  const signedIn = await signInToDemo(browser);
+  const sid = /"sid": "([^"]+)"/.exec(textOf(signedIn))?.[1];
+  expect(sid).toBeTruthy();
+  const { privateKey } = await jose.generateKeyPair('RS256');
+  const forged = await new jose.SignJWT({ sid, events: { 'http://schemas.openid.net/event/backchannel-logout': {} } })
+    .setProtectedHeader({ alg: 'RS256', typ: 'logout+jwt', kid: 'not-the-providers' })
+    .setIssuer(t.issuer)
+    .setAudience(CLIENT_ID)
+    .setIssuedAt()
+    .setJti('forged-1')
+    .sign(privateKey);
+  const post = (body: string) =>
+    fetch(`${demo.url}/backchannel-logout`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body });
+  const refusedForged = await post(new URLSearchParams({ logout_token: forged }).toString());
+  expect(refusedForged.status).toBe(400);
+  expect(await refusedForged.json()).toMatchObject({ error: 'invalid_request' });
+  expect((await post('')).status).toBe(400);
+  expect((await post('logout_token=not.a.jwt')).status).toBe(400);
+
+  const still = await browser.follow(`${demo.url}/`);
+  expect(textOf(still)).toContain('Signed in as');
+});
