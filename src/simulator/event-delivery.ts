@@ -81,7 +81,8 @@ export interface EventDelivery {
   deliveries(): Delivery[];
 }
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+/** Unref'd: a retry still waiting must not keep a stopping server's process alive. */
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
 
 export function createEventDelivery(options: EventDeliveryOptions): EventDelivery {
   const issuer = options.issuer.replace(/\/+$/, '');
