@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import Koa from 'koa';
 import mount from 'koa-mount';
 import type Provider from 'oidc-provider';
+import { MemberLifecycle } from './accounts/lifecycle.js';
 import { AccountService } from './accounts/service.js';
 import { usesAdminSocket } from './admin/protocol.js';
 import { startAdminSocket, type AdminSocket } from './admin/socket.js';
@@ -18,6 +19,7 @@ import { interactionRouter } from './interaction/routes.js';
 import { createLogger, type Logger } from './log.js';
 import { validateClients } from './oidc/clients.js';
 import { loadCookieKeys, loadKeyRing, type SigningJwk } from './oidc/keys.js';
+import { AccessRevocation } from './oidc/access-revocation.js';
 import { ProviderHost } from './oidc/provider-host.js';
 import { authorizationPost } from './oidc/authorization-post.js';
 import { createProvider } from './oidc/provider.js';
@@ -26,7 +28,8 @@ import { PageRenderer } from './pages/render.js';
 import { openStorage } from './storage/index.js';
 import type { Storage } from './storage/types.js';
 import type { WeComSimulator } from './simulator/index.js';
-import { AccessTokenCache, DepartmentNames, WeComClient } from './wecom/index.js';
+import { AccessTokenCache, DepartmentNames, WeComClient, readMemberStanding } from './wecom/index.js';
+import { wecomEventsRoutes } from './web/wecom-events.js';
 import { SIMULATOR_PATH, resolveWeComEndpoints } from './wecom-endpoints.js';
 
 export { SIMULATOR_PATH };
@@ -82,7 +85,23 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     loadCookieKeys(storage.keys, config.cookieKeys),
   ]);
   const pages = new PageRenderer(basePath);
-  const accounts = new AccountService(storage.accounts, storage.models, log);
+  // Bound once the provider host exists: back-channel logout needs the current provider.
+  let providers: ProviderHost | undefined;
+  const revocation = new AccessRevocation(storage.models, () => providers!.current, log.child({ component: 'offboarding' }));
+  const accounts = new AccountService(storage.accounts, revocation, log);
+  // The token lives in storage so that replicas sharing it also share one token and one refresh.
+  const tokenCache = new AccessTokenCache({ store: storage.accessTokens });
+  const wecom = new WeComClient({ endpoints, tokenCache, log: log.child({ component: 'wecom' }) });
+  const departmentNames = new DepartmentNames(wecom, log.child({ component: 'wecom' }));
+  const connections = new ConnectionRegistry(config.connections);
+  const lifecycle = new MemberLifecycle({
+    accounts: storage.accounts,
+    revoker: revocation,
+    readStanding: (app, userid) => readMemberStanding(wecom, app, userid),
+    groupNames: (app, ids) => departmentNames.names(app, ids),
+    connection: (identifier) => connections.get(identifier),
+    log: log.child({ component: 'lifecycle' }),
+  });
   const buildProvider = (signingKeys: { keys: SigningJwk[] }) => createProvider({
     issuer,
     basePath,
@@ -95,9 +114,10 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     trustProxy: config.trustProxy,
     connectionIds: config.connections.map((connection) => connection.identifier),
     groupsClaim: config.groupsClaim,
+    lifecycle,
     log,
   });
-  const providers = new ProviderHost(buildProvider, basePath, keyRing, storage.keys, log, config.trustProxy);
+  providers = new ProviderHost(buildProvider, basePath, keyRing, storage.keys, log, config.trustProxy);
   await providers.reloadKeys(); // retire keys whose tokens expired while we were down
   // `npm run admin` sends account commands here while we own the storage (see admin/socket.ts).
   let adminSocket: AdminSocket | undefined;
@@ -141,9 +161,13 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     app.use(simulator.middleware());
   }
 
-  // The token lives in storage so that replicas sharing it also share one token and one refresh.
-  const tokenCache = new AccessTokenCache({ store: storage.accessTokens });
-  const wecom = new WeComClient({ endpoints, tokenCache, log: log.child({ component: 'wecom' }) });
+  const events = wecomEventsRoutes({
+    basePath,
+    connections: config.connections,
+    apply: (identifier, event) => lifecycle.onContactEvent(connections.get(identifier)!, event),
+    log: log.child({ component: 'wecom-events' }),
+  });
+  app.use(events.router.routes());
   const interactions = interactionRouter({
     // A getter: a key rotation replaces the provider, and each request must use the current one.
     get provider() {
@@ -151,9 +175,9 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     },
     issuer,
     basePath,
-    connections: new ConnectionRegistry(config.connections),
+    connections,
     wecom,
-    departmentNames: new DepartmentNames(wecom, log.child({ component: 'wecom' })),
+    departmentNames,
     accounts,
     loginStates: storage.loginStates,
     models: storage.models,

@@ -6,6 +6,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import * as oidc from 'openid-client';
 import { AccountService } from '../src/accounts/service.js';
+import { AccessRevocation } from '../src/oidc/access-revocation.js';
 import { createMemoryLogger } from '../src/log.js';
 import type { Account } from '../src/storage/types.js';
 import { Browser, formsOf, textOf, type Page } from './support/browser.js';
@@ -51,7 +52,7 @@ async function useServer(connections: Connection[], patch: (raw: Record<string, 
 }
 
 function accountService() {
-  return new AccountService(t.server.storage.accounts, t.server.storage.models, createMemoryLogger());
+  return new AccountService(t.server.storage.accounts, new AccessRevocation(t.server.storage.models, () => t.server.provider, createMemoryLogger()), createMemoryLogger());
 }
 
 async function provision(profile: Account['profile']): Promise<Account> {

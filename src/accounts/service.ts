@@ -14,10 +14,11 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Logger } from '../log.js';
-import type { Account, AccountStore, MatchField, ModelStore, WeComIdentity } from '../storage/types.js';
+import { identityKey, lastCheckedAt, type Account, type AccountStore, type MatchField, type WeComIdentity } from '../storage/types.js';
 import type { MemberProfile } from '../wecom/index.js';
 import type { ConnectionConfig } from '../config/schema.js';
 import { findMatchingAccount } from './association.js';
+import type { AccessRevoker } from './lifecycle.js';
 import { sameProfile, toAccountProfile } from './profile.js';
 
 export type SignInOutcome =
@@ -38,7 +39,7 @@ export interface WeComSignIn {
 export class AccountService {
   constructor(
     private readonly accounts: AccountStore,
-    private readonly models: ModelStore,
+    private readonly revoker: AccessRevoker,
     private readonly log: Logger,
     private readonly now: () => number = Date.now,
   ) {}
@@ -99,12 +100,13 @@ export class AccountService {
     return this.linkAndSignIn(account, signIn, 'bind');
   }
 
-  async setDisabled(accountId: string, disabled: boolean): Promise<{ account?: Account; revoked: number }> {
+  async setDisabled(accountId: string, disabled: boolean): Promise<{ account?: Account; revoked: number; notified: number }> {
     const account = await this.accounts.setDisabled(accountId, disabled);
-    // Disabling ends every session and grant at once: refresh tokens stop working now, not at expiry.
-    const revoked = account && disabled ? await this.models.revokeByAccountId(accountId) : 0;
-    if (account) this.log.info(disabled ? 'account disabled' : 'account enabled', { accountId, revoked });
-    return { account, revoked };
+    // Disabling ends every session and grant at once: refresh tokens stop working now, not at expiry,
+    // and clients with back-channel logout hear of it.
+    const { revoked, notified } = account && disabled ? await this.revoker.endAccess(accountId) : { revoked: 0, notified: 0 };
+    if (account) this.log.info(disabled ? 'account disabled' : 'account enabled', { accountId, revoked, clientsNotified: notified });
+    return { account, revoked, notified };
   }
 
   private async linkAndSignIn(
@@ -131,10 +133,21 @@ export class AccountService {
 
   private async signInExisting(account: Account, signIn: WeComSignIn): Promise<SignInOutcome> {
     if (account.disabled) return { status: 'refused', reason: 'account_disabled', accountId: account.id };
+    await this.rememberGoodLook(account, signIn);
     const profile = toAccountProfile(signIn.corpId, signIn.member, account.profile, signIn.groups);
     if (sameProfile(profile, account.profile)) return { status: 'signed_in', account, created: false };
     const updated = await this.accounts.updateProfile(account.id, profile, this.nowSeconds());
     return { status: 'signed_in', account: updated ?? account, created: false };
+  }
+
+  /** A sign-in read the member from WeCom just now: refreshes need not re-check them for a while. */
+  private async rememberGoodLook(account: Account, signIn: WeComSignIn): Promise<void> {
+    const key = identityKey(signIn.corpId, signIn.member.userid);
+    const identity = account.identities.find((candidate) => identityKey(candidate.corpId, candidate.userid) === key);
+    const nowSeconds = this.nowSeconds();
+    // Skipped when just recorded (a link or a sign-in a moment ago): one write saved on busy sign-ins.
+    if (!identity || nowSeconds - lastCheckedAt(identity) < RECHECK_RECORD_INTERVAL_SECONDS) return;
+    await this.accounts.markChecked(signIn.corpId, signIn.member.userid, nowSeconds, 'sign_in');
   }
 
   private identityFor(signIn: WeComSignIn): WeComIdentity {
@@ -150,6 +163,9 @@ export class AccountService {
     return Math.floor(this.now() / 1000);
   }
 }
+
+/** How stale a recorded check may be before a sign-in writes a new one. */
+const RECHECK_RECORD_INTERVAL_SECONDS = 60;
 
 /** An account the administrator imported and no WeCom member has claimed yet. */
 function isProvisioned(account: Account): boolean {

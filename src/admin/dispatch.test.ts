@@ -3,6 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AccountService } from '../accounts/service.js';
+import { AccessRevocation } from '../oidc/access-revocation.js';
 import { parseConfig } from '../config/load.js';
 import { createMemoryLogger } from '../log.js';
 import { openLowdbStorage, type LowdbStorage } from '../storage/lowdb/index.js';
@@ -30,7 +31,7 @@ async function context(files: Record<string, string> = {}): Promise<AdminContext
   return {
     config,
     storage,
-    accounts: new AccountService(storage.accounts, storage.models, log),
+    accounts: new AccountService(storage.accounts, new AccessRevocation(storage.models, undefined, log), log),
     log,
     lang: 'en',
     readInput: async (path) => {

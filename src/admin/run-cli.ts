@@ -10,6 +10,7 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { AccountService } from '../accounts/service.js';
+import { AccessRevocation } from '../oidc/access-revocation.js';
 import { ConfigError, loadConfigFile, resolveConfigPath } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { createLogger } from '../log.js';
@@ -70,7 +71,7 @@ export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv, { 
 
   const storage = await openStorage(config.storage);
   try {
-    const accounts = new AccountService(storage.accounts, storage.models, silent);
+    const accounts = new AccountService(storage.accounts, new AccessRevocation(storage.models, undefined, silent), silent);
     return await runParsedCommand(command, { ...base, storage, accounts, readInput: async (path) => files[path]! });
   } finally {
     await storage.close();

@@ -5,6 +5,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AccountService } from '../accounts/service.js';
+import { AccessRevocation } from '../oidc/access-revocation.js';
 import { parseConfig } from '../config/load.js';
 import { createMemoryLogger } from '../log.js';
 import { openLowdbStorage, type LowdbStorage } from '../storage/lowdb/index.js';
@@ -28,7 +29,7 @@ async function start(dir = mkdtempSync(join(tmpdir(), 'wecom-oidc-sock-'))) {
   const storage: LowdbStorage = await openLowdbStorage({ path: (config.storage as SingleProcessStorage).path });
   cleanup.push(() => storage.close());
   const log = createMemoryLogger();
-  const socket: AdminSocket = await startAdminSocket({ config, storage, accounts: new AccountService(storage.accounts, storage.models, log), log });
+  const socket: AdminSocket = await startAdminSocket({ config, storage, accounts: new AccountService(storage.accounts, new AccessRevocation(storage.models, undefined, log), log), log });
   cleanup.push(() => socket.close());
   return { config, storage, socket, log, dir };
 }

@@ -10,6 +10,7 @@
 import type { Connection } from '../connections.js';
 import type { Logger } from '../log.js';
 import {
+  ACTIVE_MEMBER_STATUS,
   WeComError,
   isWeComTransportError,
   toMemberProfile,
@@ -40,9 +41,6 @@ export interface VerifiedMember {
 
 export type VerifyOutcome = { ok: true; verified: VerifiedMember } | { ok: false; failure: LoginFailure };
 
-/** WeCom member status: only 1 (active) may sign in; 2 disabled, 4 not activated, 5 left. */
-const ACTIVE = 1;
-
 export async function verifyWeComMember(
   deps: { wecom: WeComClient; departmentNames: DepartmentNames; log: Logger },
   connection: Connection,
@@ -53,7 +51,7 @@ export async function verifyWeComMember(
     if (identity.kind !== 'member') return { ok: false, failure: { kind: 'non_member' } };
 
     const member = await deps.wecom.getMember(connection.app, identity.userid);
-    if (member.status !== ACTIVE) return { ok: false, failure: { kind: 'member_inactive', status: member.status } };
+    if (member.status !== ACTIVE_MEMBER_STATUS) return { ok: false, failure: { kind: 'member_inactive', status: member.status } };
 
     // In-client snsapi_privateinfo: the member consented to share contact details (email, mobile,
     // avatar, gender), which user/get no longer gives apps created after 2022-06-20.

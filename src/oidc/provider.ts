@@ -4,6 +4,7 @@
  * oidc-provider's; this file only configures it. Sign-in happens in our /interaction routes.
  */
 import Provider, { type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
+import type { MemberLifecycle } from '../accounts/lifecycle.js';
 import type { AccountService } from '../accounts/service.js';
 import type { ClientConfig } from '../config/schema.js';
 import type { Logger } from '../log.js';
@@ -37,6 +38,8 @@ export interface ProviderOptions {
   /** Identifiers of the configured connections, for client metadata and the `connection` parameter. */
   connectionIds: readonly string[];
   groupsClaim: string;
+  /** Re-checks members with WeCom before a refresh (accounts/lifecycle.ts). */
+  lifecycle?: Pick<MemberLifecycle, 'beforeRefresh'>;
   log: Logger;
 }
 
@@ -57,10 +60,13 @@ export function createProvider(options: ProviderOptions): Provider {
     },
     extraClientMetadata: extraClientMetadata(options.connectionIds),
     extraParams: { connection: connectionParam(options.connectionIds) },
-    findAccount: async (_ctx, sub) => {
+    findAccount: async (ctx, sub) => {
       const account = await options.accounts.findById(sub);
       // A disabled account has no claims to give: its tokens stop working at userinfo and refresh.
       if (!account || account.disabled) return undefined;
+      // A refresh is where a long-lived grant meets WeCom again: a member who has left is refused
+      // here (invalid_grant), and offboarded everywhere.
+      if (options.lifecycle && isRefreshGrant(ctx) && !(await options.lifecycle.beforeRefresh(account)).allow) return undefined;
       return { accountId: account.id, claims: () => accountClaims(account, options.groupsClaim) };
     },
     loadExistingGrant: (ctx) => loadGrant(ctx),
@@ -103,4 +109,8 @@ export function createProvider(options: ProviderOptions): Provider {
     options.log.warn('back-channel logout could not be delivered', { client: client.clientId, error: error.message });
   });
   return provider;
+}
+
+function isRefreshGrant(ctx: KoaContextWithOIDC): boolean {
+  return ctx.oidc?.route === 'token' && ctx.oidc.params?.grant_type === 'refresh_token';
 }

@@ -47,3 +47,4 @@ export {
 } from './login-urls.js';
 export { toMemberProfile, type MemberProfile } from './profile.js';
 export { DepartmentNames, DEPARTMENT_NAME_TTL_MS } from './department-names.js';
+export { ACTIVE_MEMBER_STATUS, readMemberStanding, type MemberStanding } from './member-standing.js';

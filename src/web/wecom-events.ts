@@ -1,0 +1,135 @@
+/**
+ * `{issuer}/wecom/events/{identifier}`: where WeCom delivers a connection's contact-change events
+ * (接收事件服务器). GET is WeCom's URL verification; POST is an event. The checks themselves (signature,
+ * timestamp window, replay, decryption, corp id, XML) are wecom/events'; this file only speaks HTTP:
+ * answer within WeCom's 5 s, whatever the work costs, by queueing the event and answering `success`.
+ *
+ * A refusal is a 400 or 403 with a one-word body and one log line; nothing is changed by it.
+ */
+import Router from '@koa/router';
+import type Koa from 'koa';
+import getRawBody from 'raw-body';
+import type { Logger } from '../log.js';
+import { ContactEventReceiver, type CallbackQuery, type CallbackRejection, type ContactEvent } from '../wecom/events/index.js';
+
+/** A callback envelope is a few hundred bytes; anything near this is not WeCom. */
+const MAX_BODY_BYTES = 64 * 1024;
+/** Events waiting to be applied, per connection; past this we answer 503 and WeCom retries later. */
+const MAX_QUEUED_EVENTS = 10_000;
+
+export interface EventsConnection {
+  identifier: string;
+  corpId: string;
+  events?: { token: string; encodingAESKey: string };
+}
+
+export interface WeComEventsOptions {
+  basePath: string;
+  connections: readonly EventsConnection[];
+  /** Applies one event; runs after WeCom has had its answer, one event at a time per connection. */
+  apply(connectionIdentifier: string, event: ContactEvent): Promise<void>;
+  log: Logger;
+  now?: () => number;
+}
+
+export interface WeComEventsRoutes {
+  router: Router;
+  /** Resolves when every queued event has been applied (tests, and a clean shutdown). */
+  idle(): Promise<void>;
+}
+
+export function wecomEventsRoutes(options: WeComEventsOptions): WeComEventsRoutes {
+  const { log } = options;
+  const receivers = new Map<string, { receiver: ContactEventReceiver; queue: EventQueue }>();
+  for (const connection of options.connections) {
+    if (!connection.events) continue;
+    receivers.set(connection.identifier, {
+      receiver: new ContactEventReceiver(connection.events, connection.corpId, options.now),
+      queue: new EventQueue((event) => options.apply(connection.identifier, event), log, connection.identifier),
+    });
+  }
+
+  const refuse = (ctx: Koa.Context, connection: string, rejection: CallbackRejection) => {
+    log.warn('WeCom callback refused', { connection, status: rejection.status, reason: rejection.reason });
+    ctx.status = rejection.status;
+    ctx.type = 'text/plain';
+    ctx.body = rejection.reason;
+  };
+
+  const router = new Router({ prefix: `${options.basePath}/wecom/events` });
+  router.get('/:identifier', (ctx) => {
+    const entry = receivers.get(ctx.params.identifier!);
+    if (!entry) return; // 404: no such connection, or it takes no events
+    const opened = entry.receiver.verifyUrl(queryOf(ctx));
+    if (!opened.ok) return refuse(ctx, ctx.params.identifier!, opened.rejection);
+    log.info('WeCom verified the events URL', { connection: ctx.params.identifier });
+    ctx.type = 'text/plain';
+    ctx.body = opened.echo;
+  });
+  router.post('/:identifier', async (ctx) => {
+    const identifier = ctx.params.identifier!;
+    const entry = receivers.get(identifier);
+    if (!entry) return;
+    let body: string;
+    try {
+      body = await getRawBody(ctx.req, { limit: MAX_BODY_BYTES, encoding: 'utf8' });
+    } catch {
+      return refuse(ctx, identifier, { status: 400, reason: 'malformed_body' });
+    }
+    const opened = entry.receiver.openDelivery(queryOf(ctx), body);
+    if (!opened.ok) return refuse(ctx, identifier, opened.rejection);
+    if (!entry.queue.push(opened.event)) {
+      log.error('WeCom events are arriving faster than they can be applied; asking WeCom to retry', { connection: identifier });
+      ctx.status = 503;
+      return;
+    }
+    ctx.type = 'text/plain';
+    ctx.body = 'success';
+  });
+
+  return {
+    router,
+    idle: () => Promise.all([...receivers.values()].map(({ queue }) => queue.idle())).then(() => undefined),
+  };
+}
+
+function queryOf(ctx: Koa.Context): CallbackQuery {
+  const pick = (name: string) => {
+    const value = ctx.query[name];
+    return typeof value === 'string' ? value : undefined;
+  };
+  return { msg_signature: pick('msg_signature'), timestamp: pick('timestamp'), nonce: pick('nonce'), echostr: pick('echostr') };
+}
+
+/** Events applied one after another, in arrival order; a failure is logged and the next one goes on. */
+class EventQueue {
+  private tail: Promise<void> = Promise.resolve();
+  private waiting = 0;
+
+  constructor(
+    private readonly apply: (event: ContactEvent) => Promise<void>,
+    private readonly log: Logger,
+    private readonly connection: string,
+  ) {}
+
+  push(event: ContactEvent): boolean {
+    if (this.waiting >= MAX_QUEUED_EVENTS) return false;
+    this.waiting += 1;
+    this.tail = this.tail.then(async () => {
+      try {
+        await this.apply(event);
+      } catch (error) {
+        this.log.error('a WeCom event could not be applied; the reconcile sweep will catch up', {
+          connection: this.connection, kind: event.kind, message: (error as Error).message,
+        });
+      } finally {
+        this.waiting -= 1;
+      }
+    });
+    return true;
+  }
+
+  idle(): Promise<void> {
+    return this.tail;
+  }
+}
