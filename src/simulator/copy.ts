@@ -55,6 +55,9 @@ export interface Copy {
   forbidden: string;
 }
 
+/** An own entry only: a key such as `constructor` from a query string finds nothing. */
+const pick = (table: Record<string, string>, key: string): string | undefined => (Object.hasOwn(table, key) ? table[key] : undefined);
+
 const zh: Copy = {
   qrTitle: '企业微信登录（模拟）',
   qrAlt: '模拟二维码（不可扫描）',
@@ -105,7 +108,7 @@ const zh: Copy = {
   deliveriesNone: '还没有发送回调。',
   deliveryColumns: { connection: '连接', change: '变更', userid: 'userid', outcome: '结果', attempts: '各次尝试' },
   notice: (action, userid) =>
-    ({
+    pick({
       disable: `已禁用 ${userid}`,
       enable: `已启用 ${userid}`,
       delete: `已删除 ${userid}`,
@@ -113,7 +116,7 @@ const zh: Copy = {
       'move-into-scope': `已将 ${userid} 移回可见范围`,
       rename: `userid 已改为 ${userid}`,
       add: `已新增 ${userid}`,
-    })[action],
+    }, action),
   forbidden: '表单已失效（缺少或错误的 CSRF 令牌，或来自其他网站）：请重新打开本页再操作。',
 };
 
@@ -167,7 +170,7 @@ const en: Copy = {
   deliveriesNone: 'No callback sent yet.',
   deliveryColumns: { connection: 'connection', change: 'change', userid: 'userid', outcome: 'outcome', attempts: 'attempts' },
   notice: (action, userid) =>
-    ({
+    pick({
       disable: `${userid} disabled`,
       enable: `${userid} enabled`,
       delete: `${userid} deleted`,
@@ -175,7 +178,7 @@ const en: Copy = {
       'move-into-scope': `${userid} moved back into the visible scope`,
       rename: `userid changed to ${userid}`,
       add: `${userid} added`,
-    })[action],
+    }, action),
   forbidden: 'This form has expired (a missing or wrong CSRF token, or it came from another site): open this page again and retry.',
 };
 

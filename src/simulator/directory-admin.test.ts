@@ -190,6 +190,7 @@ describe('admin page', () => {
     expect((await userGet(withEmail)).errcode).toBe(60111);
     const after = await (await fetch(`${harness.origin}${location}`, { headers: { cookie } })).text();
     expect(after).toContain(`${withEmail} deleted`);
+    expect(await (await fetch(`${harness.base}/directory?lang=en&notice=constructor&userid=x`)).text()).not.toContain('class="notice"');
     // The deleted member keeps a row but has no buttons; the userid can be given to a new person.
     expect(formsOf(after).some((form) => form.fields.userid === withEmail && !form.action.endsWith('/add'))).toBe(false);
     const add = formsOf(after).find((form) => form.action.endsWith('/directory/add'))!;
