@@ -44,6 +44,8 @@ export interface RunningServer {
   storage: Storage;
   /** Picks up a rotated key ring now, instead of at the next periodic check. */
   reloadKeys(): Promise<boolean>;
+  /** Resolves when every contact-change event received so far has been applied. */
+  wecomEventsIdle(): Promise<void>;
   simulator?: WeComSimulator;
   close(): Promise<void>;
 }
@@ -156,6 +158,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
         config.connections.map((c) => ({ corpId: c.corpId, agentId: c.agentId, secret: c.secret, legacyContactFields: false })),
       trustedDomain: new URL(issuer).host,
       basePath: `${basePath}${SIMULATOR_PATH}`,
+      // Member changes made in the simulator are called back to our own events route, as WeCom does.
+      callbacks: { issuer, connections: config.connections },
       log: log.child({ component: 'wecom-simulator' }),
     });
     app.use(simulator.middleware());
@@ -216,7 +220,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     },
     storage,
     simulator,
-    reloadKeys: () => providers.reloadKeys(),
+    reloadKeys: () => providers!.reloadKeys(),
+    wecomEventsIdle: () => events.idle(),
     async close() {
       providers.stopWatching();
       await new Promise<void>((resolve) => {

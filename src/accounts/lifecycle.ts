@@ -57,7 +57,7 @@ export class MemberLifecycle {
   private readonly now: () => number;
 
   constructor(private readonly deps: LifecycleDeps) {
-    this.now = deps.now ?? Date.now;
+    this.now = deps.now ?? (() => Date.now());
   }
 
   /**
