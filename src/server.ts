@@ -8,7 +8,8 @@ import type { AddressInfo } from 'node:net';
 import Koa from 'koa';
 import mount from 'koa-mount';
 import type Provider from 'oidc-provider';
-import { MemberLifecycle } from './accounts/lifecycle.js';
+import { createMemberChecks } from './accounts/member-checks.js';
+import { scheduleReconcile } from './accounts/reconcile.js';
 import { AccountService } from './accounts/service.js';
 import { usesAdminSocket } from './admin/protocol.js';
 import { startAdminSocket, type AdminSocket } from './admin/socket.js';
@@ -28,7 +29,7 @@ import { PageRenderer } from './pages/render.js';
 import { openStorage } from './storage/index.js';
 import type { Storage } from './storage/types.js';
 import type { WeComSimulator } from './simulator/index.js';
-import { AccessTokenCache, DepartmentNames, WeComClient, readMemberStanding } from './wecom/index.js';
+import { AccessTokenCache, DepartmentNames, WeComClient } from './wecom/index.js';
 import { wecomEventsRoutes } from './web/wecom-events.js';
 import { SIMULATOR_PATH, resolveWeComEndpoints } from './wecom-endpoints.js';
 
@@ -96,13 +97,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const wecom = new WeComClient({ endpoints, tokenCache, log: log.child({ component: 'wecom' }) });
   const departmentNames = new DepartmentNames(wecom, log.child({ component: 'wecom' }));
   const connections = new ConnectionRegistry(config.connections);
-  const lifecycle = new MemberLifecycle({
-    accounts: storage.accounts,
-    revoker: revocation,
-    readStanding: (app, userid) => readMemberStanding(wecom, app, userid),
-    groupNames: (app, ids) => departmentNames.names(app, ids),
-    connection: (identifier) => connections.get(identifier),
-    log: log.child({ component: 'lifecycle' }),
+  const { lifecycle, sweep, reconcile } = createMemberChecks({
+    storage, wecom, departmentNames, connections, revoker: revocation, log,
   });
   const buildProvider = (signingKeys: { keys: SigningJwk[] }) => createProvider({
     issuer,
@@ -130,7 +126,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
         config,
         storage,
         accounts,
-        onKeysChanged: () => providers.reloadKeys(),
+        onKeysChanged: () => providers!.reloadKeys(),
+        reconcile,
         log: log.child({ component: 'admin' }),
       });
     }
@@ -208,6 +205,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     throw error;
   });
   providers.startWatching();
+  // Events can be lost: every connection's members are re-checked now and then (reconcileIntervalMinutes).
+  const reconcileSchedule = scheduleReconcile(sweep, connections.list(), log.child({ component: 'reconcile' }));
   const { port } = server.address() as AddressInfo;
   const address = `http://${config.listen.host.includes(':') ? `[${config.listen.host}]` : config.listen.host}:${port}`;
   log.info('wecom-oidc listening', { issuer, address, simulator: config.simulator.enabled });
@@ -223,12 +222,14 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     reloadKeys: () => providers!.reloadKeys(),
     wecomEventsIdle: () => events.idle(),
     async close() {
-      providers.stopWatching();
+      providers!.stopWatching();
+      reconcileSchedule.stop();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
       });
       await adminSocket?.close();
+      await events.idle();
       if (!options.storage) await storage.close();
     },
   };

@@ -8,10 +8,12 @@ import type { AddressInfo } from 'node:net';
 import * as jose from 'jose';
 import * as oidc from 'openid-client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../src/admin/run-cli.js';
 import { DEMO_USERIDS } from '../src/simulator/index.js';
 import { Browser } from './support/browser.js';
 import { discover, signInAndRedeem } from './support/flow.js';
 import { dropSchemas, postgresSuiteTitle, probePostgres, TEST_DATABASE_URL, uniqueSchemaName } from './support/postgres.js';
+import { writeConfigFile } from './support/cli.js';
 import { CONFIDENTIAL, startTestServer, type TestServer } from './support/server.js';
 
 const EVENTS = { token: 'Offb0ardTok3n', encodingAESKey: 'Zx9Yw8Vu7Ts6Rq5Po4Nm3Lk2Ji1Hg0FeDcBa987654z' };
@@ -208,5 +210,25 @@ describe('revalidation on refresh, without events', () => {
     } finally {
       Date.now = realNow;
     }
+  });
+
+  it('`accounts sync` re-checks every member now: the departed are offboarded, one summary line', async () => {
+    t = await startTestServer();
+    const rp = await discover(t.issuer, CONFIDENTIAL);
+    const gone = await signInAndRedeem(new Browser(), rp, CONFIDENTIAL.redirect_uris[0]!, who, OFFLINE);
+    const disabled = await signInAndRedeem(new Browser(), rp, CONFIDENTIAL.redirect_uris[0]!, DEMO_USERIDS.withEmail, OFFLINE);
+    // No events configured: WeCom's changes reach us only through the sweep.
+    t.sim.directory.deleteMember(who);
+    t.sim.directory.disableMember(DEMO_USERIDS.withEmail);
+    const configPath = writeConfigFile(t.raw);
+    const run = await runCli(['accounts', 'sync', '--config', configPath], { LANG: 'C' }, { cwd: t.dataDir, inputDir: t.dataDir });
+    expect(run.stderr).toBe('');
+    expect(run.stdout).toBe('wecom: checked 2, active 0, disabled 1, retired 1, renamed 0, errors 0\n');
+    expect(run.exitCode).toBe(0);
+    for (const { tokens } of [gone, disabled]) {
+      await expect(oidc.refreshTokenGrant(rp, tokens.refresh_token!)).rejects.toMatchObject({ error: 'invalid_grant' });
+    }
+    const show = await runCli(['accounts', 'show', disabled.tokens.claims()!.sub, '--config', configPath], { LANG: 'C' }, { cwd: t.dataDir, inputDir: t.dataDir });
+    expect(show.stdout).toMatch(/LAST CHECKED WITH WECOM/);
   });
 });

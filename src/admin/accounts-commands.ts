@@ -1,8 +1,8 @@
 /**
- * `accounts list|show|disable|enable|unlink`: reading accounts and the administrator's switches.
+ * `accounts list|show|disable|enable|unlink|sync`: reading accounts and the administrator's switches.
  * Disabling goes through AccountService so that it also revokes every session, grant and token.
  */
-import type { Account } from '../storage/types.js';
+import { lastCheckedAt, type Account } from '../storage/types.js';
 import { done, failed, isParsedCommand, output, parseCommandArgs, usageError, type ParsedCommand } from './command.js';
 import type { AdminContext, AdminLang, AdminResult } from './context.js';
 import { fields, isoDate, json, table } from './format.js';
@@ -56,9 +56,9 @@ export function parseAccountsSetDisabled(args: readonly string[], lang: AdminLan
     const found = await findAccount(ctx, ref);
     if ('exitCode' in found) return found;
     const t = messagesFor(ctx.lang);
-    const { account, revoked } = await ctx.accounts.setDisabled(found.id, disabled);
+    const { account, revoked, notified } = await ctx.accounts.setDisabled(found.id, disabled);
     if (!account) return failed(t.accountNotFound(ref));
-    return done(disabled ? t.accountDisabled(who(account), revoked) : t.accountEnabled(who(account)));
+    return done(disabled ? t.accountDisabled(who(account), revoked, notified) : t.accountEnabled(who(account)));
   });
 }
 
@@ -83,6 +83,27 @@ export function parseAccountsUnlink(args: readonly string[], lang: AdminLang): P
     }
     ctx.log.info('WeCom identity unlinked by an administrator', { accountId: found.id, corpId });
     return done(t.identityUnlinked(label, who(found)));
+  });
+}
+
+export function parseAccountsSync(args: readonly string[], lang: AdminLang): ParsedCommand {
+  const parsed = parseCommandArgs(args, { connection: { type: 'string' }, ...HELP_OPTION }, [], 'accounts', lang);
+  if (isParsedCommand(parsed)) return parsed;
+  const only = parsed.values.connection as string | undefined;
+  return storageCommand(async (ctx) => {
+    const t = messagesFor(ctx.lang);
+    if (!ctx.reconcile) return failed(t.syncUnavailable);
+    const identifiers = ctx.config.connections.map((connection) => connection.identifier);
+    if (only !== undefined && !identifiers.includes(only)) return failed(t.noSuchConnection(only));
+    const lines: string[] = [];
+    let ok = true;
+    for (const identifier of only === undefined ? identifiers : [only]) {
+      const result = await ctx.reconcile(identifier, ctx.progress);
+      if (result.status === 'done') lines.push(t.syncSummary(identifier, result, result.resumed));
+      else lines.push(result.status === 'busy' ? t.syncBusy(identifier) : t.syncStopped(identifier));
+      ok &&= result.status === 'done' && result.errors === 0;
+    }
+    return ok ? done(`${lines.join('\n')}\n`) : failed(`${lines.join('\n')}\n`);
   });
 }
 
@@ -118,7 +139,13 @@ function accountView(account: Account) {
     createdAt: isoDate(account.createdAt),
     updatedAt: isoDate(account.updatedAt),
     profile: account.profile,
-    identities: account.identities.map((identity) => ({ ...identity, linkedAt: isoDate(identity.linkedAt) })),
+    identities: account.identities.map((identity) => ({
+      ...identity,
+      linkedAt: isoDate(identity.linkedAt),
+      checkedAt: isoDate(lastCheckedAt(identity)),
+      checkedVia: identity.checkedVia ?? 'link',
+    })),
+    ...(account.retiredAt === undefined ? {} : { retiredAt: isoDate(account.retiredAt) }),
   };
 }
 
@@ -135,6 +162,7 @@ function describeAccount(account: Account, t: AdminMessages): string {
     ['email', email || undefined],
     ['phone', profile.phoneNumber],
     ['status', account.disabled ? t.disabled : t.enabled],
+    ['retired', account.retiredAt === undefined ? undefined : isoDate(account.retiredAt)],
     ['provisioned', account.provisioned ? (isUnclaimed(account) ? t.provisionedUnclaimed : t.provisionedClaimed) : undefined],
     ['created', isoDate(account.createdAt)],
     ['updated', isoDate(account.updatedAt)],
@@ -147,8 +175,14 @@ function describeAccount(account: Account, t: AdminMessages): string {
   ]);
   if (!account.identities.length) return `${summary}identities: -\n`;
   const identities = table(
-    ['CORP ID', 'USERID', 'CONNECTION', 'LINKED AT'],
-    account.identities.map((identity) => [identity.corpId, identity.userid, identity.connection, isoDate(identity.linkedAt)]),
+    ['CORP ID', 'USERID', 'CONNECTION', 'LINKED AT', 'LAST CHECKED WITH WECOM'],
+    account.identities.map((identity) => [
+      identity.corpId,
+      identity.userid,
+      identity.connection,
+      isoDate(identity.linkedAt),
+      identity.checkedAt === undefined ? t.neverChecked : `${isoDate(identity.checkedAt)} (${identity.checkedVia ?? '-'})`,
+    ]),
   );
   return `${summary}identities:\n${identities.replace(/^/gm, '  ').trimEnd()}\n`;
 }

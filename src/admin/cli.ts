@@ -9,7 +9,15 @@ import { runCli } from './run-cli.js';
 // outer npm process (e.g. `npm test`) leaves its own INIT_CWD in the environment.
 const inputDir = process.env.npm_lifecycle_event === 'admin' && process.env.INIT_CWD ? process.env.INIT_CWD : process.cwd();
 
-runCli(process.argv.slice(2), process.env, { cwd: process.cwd(), inputDir }).then(
+/** A one-line bar on an interactive terminal, redrawn in place; nothing when stderr is a file or a pipe. */
+function progressBar(done: number, total: number): void {
+  if (!process.stderr.isTTY) return;
+  const width = 30;
+  const filled = total ? Math.round((done / total) * width) : width;
+  process.stderr.write(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total}${done >= total ? '\n' : ''}`);
+}
+
+runCli(process.argv.slice(2), process.env, { cwd: process.cwd(), inputDir, progress: progressBar }).then(
   ({ exitCode, stdout, stderr }) => {
     process.stdout.write(stdout);
     process.stderr.write(stderr);

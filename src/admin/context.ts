@@ -3,6 +3,7 @@
  * its output, so the same commands run in the CLI process (offline) and inside the running server
  * (through the admin socket) without knowing which.
  */
+import type { SweepResult } from '../accounts/reconcile.js';
 import type { AccountService } from '../accounts/service.js';
 import type { Config } from '../config/schema.js';
 import type { Logger } from '../log.js';
@@ -30,6 +31,10 @@ export interface AdminContext extends LocalAdminContext {
   accounts: AccountService;
   /** Inside the running server: start using changed signing keys now (the CLI alone has no server to tell). */
   onKeysChanged?: () => Promise<unknown>;
+  /** Re-checks every linked member of a connection against WeCom (accounts/reconcile.ts). */
+  reconcile?: (connection: string, onProgress?: (done: number, total: number) => void) => Promise<SweepResult>;
+  /** Where a long command reports how far it is (the CLI draws a progress bar on stderr). */
+  progress?: (done: number, total: number) => void;
 }
 
 export interface AdminResult {

@@ -6,7 +6,7 @@
  * the command needs the storage (and must then run inside the server if one is running) and which
  * input files to read and hand over.
  */
-import { parseAccountsList, parseAccountsSetDisabled, parseAccountsShow, parseAccountsUnlink } from './accounts-commands.js';
+import { parseAccountsList, parseAccountsSetDisabled, parseAccountsShow, parseAccountsSync, parseAccountsUnlink } from './accounts-commands.js';
 import { parseClientsList } from './clients-commands.js';
 import { done, failed, output, usageError, type ParsedCommand } from './command.js';
 import { parseConnectionsList, parseConnectionsTest } from './connections-commands.js';
@@ -27,6 +27,7 @@ const COMMANDS: Record<CommandGroup, Record<string, Parser>> = {
     disable: (args, lang) => parseAccountsSetDisabled(args, lang, true),
     enable: (args, lang) => parseAccountsSetDisabled(args, lang, false),
     unlink: parseAccountsUnlink,
+    sync: parseAccountsSync,
   },
   connections: {
     list: parseConnectionsList,
@@ -101,7 +102,7 @@ export async function runAdminCommand(argv: readonly string[], ctx: AdminContext
 }
 
 /** A context with or without the storage: the CLI opens it only for commands that need it. */
-type SomeAdminContext = LocalAdminContext & Partial<Pick<AdminContext, 'storage' | 'accounts'>>;
+type SomeAdminContext = LocalAdminContext & Partial<Pick<AdminContext, 'storage' | 'accounts' | 'reconcile' | 'progress'>>;
 
 /**
  * Runs a parsed command. A storage command given a context without storage is a bug in the caller,

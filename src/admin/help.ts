@@ -27,6 +27,8 @@ const GROUPS: Record<CommandGroup, Record<AdminLang, string>> = {
                           Let a disabled account sign in again
   accounts unlink <id-or-username> <corpId>/<userid>
                           Remove a linked WeCom identity; that member's next sign-in is a new member's
+  accounts sync [--connection ID]
+                          Re-check every linked member with WeCom now; offboard those who left
 `,
     'zh-CN': `账号
   accounts import FILE [--format csv|json]
@@ -40,6 +42,8 @@ const GROUPS: Record<CommandGroup, Record<AdminLang, string>> = {
                           重新启用已停用的账号
   accounts unlink <id-or-username> <corpId>/<userid>
                           解除关联的企业微信身份；该成员下次登录时按新成员处理
+  accounts sync [--connection ID]
+                          立即向企业微信核对所有已关联成员；已离开者即刻下线
 `,
   },
   connections: {

@@ -18,8 +18,15 @@ const en = {
   accountNotFound: (ref: string) => `No account has the id or username "${ref}".`,
   accountAmbiguous: (ref: string, ids: string[]) =>
     `Several accounts have the username "${ref}": ${ids.join(', ')}. Name the account by its id.`,
-  accountDisabled: (who: string, revoked: number) =>
-    `Disabled account ${who}. Revoked ${revoked} session(s), grant(s) and token(s): its refresh tokens no longer work, and it cannot sign in until enabled.`,
+  accountDisabled: (who: string, revoked: number, notified: number) =>
+    `Disabled account ${who}. Revoked ${revoked} session(s), grant(s) and token(s): its refresh tokens no longer work, and it cannot sign in until enabled. Back-channel logout sent to ${notified} client session(s).`,
+  syncSummary: (connection: string, c: { checked: number; active: number; disabled: number; retired: number; renamed: number; errors: number }, resumed: boolean) =>
+    `${connection}: checked ${c.checked}, active ${c.active}, disabled ${c.disabled}, retired ${c.retired}, renamed ${c.renamed}, errors ${c.errors}${resumed ? ' (resumed an unfinished sweep)' : ''}`,
+  syncBusy: (connection: string) => `${connection}: another replica is sweeping this connection now; try again later.`,
+  syncStopped: (connection: string) => `${connection}: the sweep was stopped; the next one resumes where it left off.`,
+  syncUnavailable: 'Re-checking members needs WeCom access, which this admin context does not have (a bug in the admin CLI).',
+  noSuchConnection: (identifier: string) => `No connection has the identifier "${identifier}".`,
+  neverChecked: 'never (only at linking)',
   accountEnabled: (who: string) => `Enabled account ${who}. It can sign in again.`,
   badIdentity: (value: string) => `"${value}" is not a WeCom identity: write it as <corpId>/<userid>, e.g. ww0123456789abcdef/ZhangSan.`,
   identityNotLinked: (identity: string, who: string) => `Account ${who} has no linked WeCom identity ${identity}.`,
@@ -110,8 +117,15 @@ const zh: typeof en = {
 
   accountNotFound: (ref) => `没有 ID 或用户名为“${ref}”的账号。`,
   accountAmbiguous: (ref, ids) => `有多个账号的用户名是“${ref}”：${ids.join('、')}。请用账号 ID 指定。`,
-  accountDisabled: (who, revoked) =>
-    `已停用账号 ${who}。已撤销 ${revoked} 个会话、授权和令牌：它的刷新令牌立即失效，重新启用前无法登录。`,
+  accountDisabled: (who, revoked, notified) =>
+    `已停用账号 ${who}。已撤销 ${revoked} 个会话、授权和令牌：它的刷新令牌立即失效，重新启用前无法登录。已向 ${notified} 个客户端会话发送后端通道登出。`,
+  syncSummary: (connection, c, resumed) =>
+    `${connection}：已检查 ${c.checked}，在职 ${c.active}，已停用 ${c.disabled}，已退役 ${c.retired}，已改名 ${c.renamed}，出错 ${c.errors}${resumed ? '（接续了上次未完成的核对）' : ''}`,
+  syncBusy: (connection) => `${connection}：另一个副本正在核对这个连接，请稍后再试。`,
+  syncStopped: (connection) => `${connection}：核对已中止；下次从中止处继续。`,
+  syncUnavailable: '核对成员需要访问企业微信，而当前管理上下文没有（管理命令行的缺陷）。',
+  noSuchConnection: (identifier) => `没有标识为“${identifier}”的连接。`,
+  neverChecked: '从未（仅在关联时）',
   accountEnabled: (who) => `已启用账号 ${who}，可以重新登录。`,
   badIdentity: (value) => `“${value}”不是企业微信身份：请写成 <corpId>/<userid>，例如 ww0123456789abcdef/ZhangSan。`,
   identityNotLinked: (identity, who) => `账号 ${who} 没有关联企业微信身份 ${identity}。`,

@@ -9,7 +9,11 @@
  */
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import { createMemberChecks } from '../accounts/member-checks.js';
 import { AccountService } from '../accounts/service.js';
+import { ConnectionRegistry } from '../connections.js';
+import { AccessTokenCache, DepartmentNames, WeComClient } from '../wecom/index.js';
+import { resolveWeComEndpoints } from '../wecom-endpoints.js';
 import { AccessRevocation } from '../oidc/access-revocation.js';
 import { ConfigError, loadConfigFile, resolveConfigPath } from '../config/load.js';
 import type { Config } from '../config/schema.js';
@@ -26,13 +30,15 @@ import { AdminSocketError, sendToServer } from './socket.js';
 const silent = createLogger({ sink: () => undefined });
 
 export interface CliDirectories {
+  /** Where a long command draws its progress (the terminal's stderr); none in tests. */
+  progress?: (done: number, total: number) => void;
   /** Where the configuration and a relative storage path are resolved, as by the server. */
   cwd: string;
   /** Where input files named on the command line are resolved: where the administrator ran the command. */
   inputDir: string;
 }
 
-export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv, { cwd, inputDir }: CliDirectories): Promise<AdminResult> {
+export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv, { cwd, inputDir, progress }: CliDirectories): Promise<AdminResult> {
   const fallbackLang = pickAdminLang(env);
   const global = extractGlobalOptions(argv, fallbackLang);
   if (global.problem) return usageError(global.problem);
@@ -71,8 +77,14 @@ export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv, { 
 
   const storage = await openStorage(config.storage);
   try {
-    const accounts = new AccountService(storage.accounts, new AccessRevocation(storage.models, undefined, silent), silent);
-    return await runParsedCommand(command, { ...base, storage, accounts, readInput: async (path) => files[path]! });
+    // No provider runs here, so offboarding revokes tokens but cannot send back-channel logout.
+    const revoker = new AccessRevocation(storage.models, undefined, silent);
+    const accounts = new AccountService(storage.accounts, revoker, silent);
+    const wecom = new WeComClient({ endpoints: resolveWeComEndpoints(config), tokenCache: new AccessTokenCache({ store: storage.accessTokens }), log: silent });
+    const { reconcile } = createMemberChecks({
+      storage, wecom, departmentNames: new DepartmentNames(wecom, silent), connections: new ConnectionRegistry(config.connections), revoker, log: silent,
+    });
+    return await runParsedCommand(command, { ...base, storage, accounts, reconcile, progress, readInput: async (path) => files[path]! });
   } finally {
     await storage.close();
   }

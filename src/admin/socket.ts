@@ -17,7 +17,7 @@ import type { AccountService } from '../accounts/service.js';
 import type { Config } from '../config/schema.js';
 import type { Logger } from '../log.js';
 import type { Storage } from '../storage/types.js';
-import type { AdminResult } from './context.js';
+import type { AdminContext, AdminResult } from './context.js';
 import { EXIT } from './context.js';
 import { runAdminCommand } from './dispatch.js';
 import { messagesFor } from './messages.js';
@@ -45,6 +45,8 @@ export interface AdminSocketOptions {
   accounts: AccountService;
   /** Called after a command changed the signing keys, so the server starts using them at once. */
   onKeysChanged?: () => Promise<unknown>;
+  /** `accounts sync`: the server's own sweep, so it shares the lease and pacing with the scheduled one. */
+  reconcile?: AdminContext['reconcile'];
   log: Logger;
 }
 
@@ -115,6 +117,7 @@ async function runRequest(
     storage: options.storage,
     accounts: options.accounts,
     onKeysChanged: options.onKeysChanged,
+    reconcile: options.reconcile,
     log: options.log,
     lang: request.lang,
     // Only content the client sent: the server never opens a path a client names.
