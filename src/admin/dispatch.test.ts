@@ -128,8 +128,19 @@ describe('account commands', () => {
     const result = await runAdminCommand(['accounts', 'show', 'acc-1'], ctx);
     expect(result.stdout).toMatch(/^name:\s+evil\\u001b\[2Jname$/m);
     expect(result.stdout).toMatch(/^departments:\s+1, 2 \(main 2\)$/m);
-    expect(result.stdout).toMatch(/^ {2}wwcorp0001\s+zhangsan\s+wecom\s+2023-11-14T22:15:00\.000Z$/m);
+    expect(result.stdout).toMatch(/^ {2}wwcorp0001\s+zhangsan\s+wecom\s+2023-11-14T22:15:00\.000Z\s+never \(only at linking\)$/m);
     expect(result.stdout).not.toContain('\u001b');
+  });
+
+  it('shows when and how each member was last checked against WeCom', async () => {
+    const ctx = await context();
+    await ctx.storage.accounts.createWithIdentity(account('acc-1', 'ZhangSan'));
+    await ctx.storage.accounts.markChecked('wwcorp0001', 'ZhangSan', 1_700_000_100, 'refresh');
+    const result = await runAdminCommand(['accounts', 'show', 'acc-1'], ctx);
+    expect(result.stdout).toMatch(/LAST CHECKED WITH WECOM/);
+    expect(result.stdout).toMatch(/^ {2}wwcorp0001\s+zhangsan\s+wecom\s+\S+\s+2023-11-14T22:15:00\.000Z \(refresh\)$/m);
+    const json = JSON.parse((await runAdminCommand(['accounts', 'show', 'acc-1', '--json'], ctx)).stdout);
+    expect(json.identities[0]).toMatchObject({ checkedAt: '2023-11-14T22:15:00.000Z', checkedVia: 'refresh' });
   });
 
   it('unlinks an identity given as corpId/userid, in any case', async () => {
