@@ -26,6 +26,7 @@ import { PageRenderer } from './pages/render.js';
 import { openStorage } from './storage/index.js';
 import type { Storage } from './storage/types.js';
 import type { WeComSimulator } from './simulator/index.js';
+import { verificationFiles } from './web/verification-files.js';
 import { AccessTokenCache, DepartmentNames, WeComClient } from './wecom/index.js';
 import { SIMULATOR_PATH, resolveWeComEndpoints } from './wecom-endpoints.js';
 
@@ -125,6 +126,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   app.silent = true;
   app.use(notFoundPage(pages));
   app.use(assetsMiddleware(basePath));
+  // WeCom's trusted-domain check asks the host's root, whatever the issuer's path.
+  app.use(verificationFiles(() => config.wecom.verificationFiles));
 
   let simulator: WeComSimulator | undefined;
   if (config.simulator.enabled) {

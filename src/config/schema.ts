@@ -23,6 +23,9 @@ const httpUrl = z
     message: 'must be an absolute http(s) URL',
   });
 
+/** WeCom's domain verification file names: `WW_verify_` then WeCom's code, `.txt` (see web/verification-files.ts). */
+export const VERIFICATION_FILE_NAME = /^WW_verify_[A-Za-z0-9]{1,64}\.txt$/;
+
 /** WeCom's base URLs; only ever changed to point at a proxy or (automatically) the simulator. */
 const wecomSchema = z
   .object({
@@ -38,6 +41,24 @@ const wecomSchema = z
     embeddedPanel: z.boolean().optional(),
     /** Milliseconds for one HTTP call to WeCom, connect to last byte. */
     timeoutMs: z.number().int().min(100).max(60_000).default(5_000),
+    /**
+     * WeCom's trusted-domain check fetches `/<name>` at the issuer host's root; we answer each
+     * configured name with its content as text/plain. Names of WeCom's shape only.
+     */
+    verificationFiles: z
+      .record(
+        z.string(),
+        z.string().regex(/^[\x21-\x7e]{1,256}$/, "must be the file's content WeCom shows (1-256 printable characters, no spaces)"),
+      )
+      .superRefine((files, ctx) => {
+        // Checked here, not as the record's key schema, whose failure zod reports without our message.
+        for (const name of Object.keys(files)) {
+          if (!VERIFICATION_FILE_NAME.test(name)) {
+            ctx.addIssue({ code: 'custom', path: [name], message: 'must be a WeCom verification file name like "WW_verify_AbC123.txt"' });
+          }
+        }
+      })
+      .default({}),
   })
   .strict();
 
