@@ -42,6 +42,11 @@ const wecomSchema = z
     /** Milliseconds for one HTTP call to WeCom, connect to last byte. */
     timeoutMs: z.number().int().min(100).max(60_000).default(5_000),
     /**
+     * An http(s) proxy for every call to WeCom's API (e.g. the egress whose IP is in the app's
+     * 企业可信IP); credentials may be in the URL. Without it HTTPS_PROXY/HTTP_PROXY/NO_PROXY apply.
+     */
+    proxy: httpUrl.optional(),
+    /**
      * WeCom's trusted-domain check fetches `/<name>` at the issuer host's root; we answer each
      * configured name with its content as text/plain. Names of WeCom's shape only.
      */

@@ -10,6 +10,7 @@
  */
 import got, { RequestError, TimeoutError, type Got } from 'got';
 import { WeComError, WeComTransportError } from './errors.js';
+import { proxyAgents, resolveWeComProxy } from './proxy.js';
 import { joinUrl } from './url.js';
 
 /** A successful WeCom answer (errcode 0), fields not yet validated. */
@@ -20,16 +21,21 @@ export interface WeComHttpOptions {
   apiBase: string;
   /** One call, connect to last byte. */
   timeoutMs: number;
+  /** `wecom.proxy`; without it HTTPS_PROXY/NO_PROXY decide (see proxy.ts). */
+  proxy?: string;
 }
 
 export class WeComHttp {
   readonly #apiBase: string;
   readonly #timeoutMs: number;
   readonly #got: Got;
+  /** The proxy every call goes through, if any (decided once: the API base does not change). */
+  readonly proxy: URL | undefined;
 
   constructor(options: WeComHttpOptions) {
     this.#apiBase = options.apiBase;
     this.#timeoutMs = options.timeoutMs;
+    this.proxy = resolveWeComProxy(options.apiBase, options.proxy);
     this.#got = got.extend({
       timeout: { request: options.timeoutMs },
       retry: { limit: 0 },
@@ -39,6 +45,7 @@ export class WeComHttp {
       responseType: 'text',
       // Stated, not assumed: the access_token and secret must only ever travel to a verified host.
       https: { rejectUnauthorized: true },
+      ...(this.proxy ? { agent: proxyAgents(this.proxy) } : {}),
     });
   }
 
