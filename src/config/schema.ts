@@ -167,6 +167,23 @@ const postgresStorageSchema = z
   })
   .strict();
 
+/**
+ * The Prometheus exposition at /metrics: on the main listener by default; with `listen`, only on
+ * that address (e.g. a private interface), so it need not be public.
+ */
+const metricsSchema = z
+  .object({
+    enabled: z.boolean().default(true),
+    listen: z
+      .object({
+        host: z.string().min(1).default('127.0.0.1'),
+        port: z.number().int().min(0).max(65535),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
 export const configSchema = z
   .object({
     issuer: httpUrl.refine((value) => !URL.canParse(value) || (!new URL(value).search && !new URL(value).hash), {
@@ -203,6 +220,9 @@ export const configSchema = z
     wecom: wecomSchema.default(wecomSchema.parse({})),
     simulator: simulatorSchema.default(simulatorSchema.parse({})),
     demo: demoSchema.default(demoSchema.parse({})),
+    /** On SIGTERM/SIGINT, how long requests already running may take to finish before they are cut. */
+    shutdownGraceSeconds: z.number().min(0).max(3600).default(10),
+    metrics: metricsSchema.default(metricsSchema.parse({})),
   })
   .strict()
   .superRefine((config, ctx) => {
