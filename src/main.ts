@@ -3,6 +3,7 @@
  * simulator and the demo app), and shut down cleanly on SIGINT/SIGTERM so pending writes reach disk.
  */
 import { ConfigError, loadConfigFile, resolveConfigPath } from './config/load.js';
+import { configWarnings } from './config/warnings.js';
 import { ClientConfigError } from './oidc/clients.js';
 import { createLogger } from './log.js';
 import { SimulatorRefusedError, startServer } from './server.js';
@@ -13,6 +14,7 @@ async function main(): Promise<void> {
   const configPath = resolveConfigPath(process.argv.slice(2), process.env);
   const config = loadConfigFile(configPath);
   log.info('configuration loaded', { file: configPath });
+  for (const warning of configWarnings(config)) log.warn(warning);
   if (process.versions.node.split('.')[0] === '20') {
     log.info('running on Node 20: supported; oidc-provider prefers Node 22 and may print a warning about it');
   }

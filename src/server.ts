@@ -12,6 +12,7 @@ import { AccountService } from './accounts/service.js';
 import { usesAdminSocket } from './admin/protocol.js';
 import { startAdminSocket, type AdminSocket } from './admin/socket.js';
 import type { Config } from './config/schema.js';
+import { isLoopbackUrl } from './config/warnings.js';
 import { ConnectionRegistry } from './connections.js';
 import { pickLang, translator } from './i18n/index.js';
 import { interactionRouter } from './interaction/routes.js';
@@ -62,10 +63,7 @@ export class SimulatorRefusedError extends Error {
   }
 }
 
-export function isLoopbackUrl(url: string): boolean {
-  const { hostname } = new URL(url);
-  return hostname === 'localhost' || hostname === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(hostname);
-}
+export { isLoopbackUrl };
 
 export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
   const log = options.log ?? createLogger();
