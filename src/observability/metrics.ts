@@ -31,7 +31,8 @@ export class Metrics implements SignInRecorder, WeComCallRecorder {
   readonly registry = new Registry();
   readonly #http: Histogram<'method' | 'route' | 'status'>;
   readonly #signIns: Counter<'outcome' | 'reason'>;
-  readonly #wecomCalls: Histogram<'api' | 'errcode'>;
+  readonly #wecomCalls: Counter<'api' | 'errcode'>;
+  readonly #wecomLatency: Histogram<'api'>;
   readonly #tokenFetches: Counter<'result'>;
   readonly #storage: Histogram<'store' | 'operation' | 'result'>;
 
@@ -51,10 +52,16 @@ export class Metrics implements SignInRecorder, WeComCallRecorder {
       labelNames: ['outcome', 'reason'],
       registers,
     });
-    this.#wecomCalls = new Histogram({
-      name: 'wecom_api_call_duration_seconds',
+    this.#wecomCalls = new Counter({
+      name: 'wecom_api_calls_total',
       help: "Calls to WeCom's server API by API and errcode (0: success; transport:<reason>: no WeCom answer).",
       labelNames: ['api', 'errcode'],
+      registers,
+    });
+    this.#wecomLatency = new Histogram({
+      name: 'wecom_api_call_duration_seconds',
+      help: "Latency of calls to WeCom's server API by API, whatever the answer.",
+      labelNames: ['api'],
       buckets: LATENCY_BUCKETS,
       registers,
     });
@@ -82,7 +89,8 @@ export class Metrics implements SignInRecorder, WeComCallRecorder {
   }
 
   wecomCall(api: string, errcode: string, seconds: number): void {
-    this.#wecomCalls.observe({ api, errcode }, seconds);
+    this.#wecomCalls.inc({ api, errcode });
+    this.#wecomLatency.observe({ api }, seconds);
     // Every gettoken is a fetch the token cache decided to make (it never calls WeCom otherwise).
     if (api === 'gettoken') this.#tokenFetches.inc({ result: errcode === '0' ? 'ok' : 'error' });
   }
