@@ -48,6 +48,7 @@ describe('SIGHUP', () => {
   it('with a valid file, replaces clients and connections at once, says which changes need a restart, and keeps running', async () => {
     const before = await loginPageFor(issuer, ADDED);
     expect(before.status).toBe(400); // unknown client
+    expect((await fetch(`${issuer}/WW_verify_AbC123.txt`)).status).toBe(404);
 
     const from = server.lines.length;
     server.rewriteConfig(
@@ -55,6 +56,7 @@ describe('SIGHUP', () => {
         clients: [CONFIDENTIAL, ADDED],
         connections: [{ identifier: 'wecom', displayName: '公司企业微信', corpId: CORP_ID, agentId: AGENT_ID, secret: APP_SECRET }],
         trustProxy: true,
+        wecom: { verificationFiles: { 'WW_verify_AbC123.txt': 'AbC123' } },
       }),
     );
     process.kill(server.pid, 'SIGHUP');
@@ -65,6 +67,7 @@ describe('SIGHUP', () => {
     const after = await loginPageFor(issuer, ADDED);
     expect(after.status).toBe(200);
     expect(textOf(after)).toContain('公司企业微信');
+    expect(await (await fetch(`${issuer}/WW_verify_AbC123.txt`)).text()).toBe('AbC123');
     // and a full sign-in through the reloaded client works
     const { callbackUrl } = await signIn(new Browser(), await discover(issuer, ADDED), redirectUri);
     expect(callbackUrl.searchParams.get('code')).toBeTruthy();
