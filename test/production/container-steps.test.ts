@@ -9,7 +9,7 @@
  * `npx wecom-oidc` / `wecom-oidc admin …`.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFile, spawn } from 'node:child_process';
+import { execFile, spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
@@ -129,6 +129,24 @@ describe('the Dockerfile', () => {
       const keys = await run('node', ['dist/bin.js', 'admin', 'keys', 'list', '--lang', 'en'], { cwd: app, env });
       expect(keys.code, keys.stderr).toBe(0);
       expect(keys.stdout).toMatch(/RS256\s+current/);
+
+      // deploy/wecom-oidc-admin, as a root operator runs it: the service's user, env file and config.
+      if (process.getuid?.() === 0 && spawnSync('sh', ['-c', 'command -v runuser']).status === 0) {
+        const envFile = join(work, 'env');
+        writeFileSync(envFile, 'WECOM_SECRET=container-test-secret\n', { mode: 0o600 });
+        const wrapper = await run(join(REPO_ROOT, 'deploy', 'wecom-oidc-admin'), ['accounts', 'list', '--lang', 'en'], {
+          cwd: work,
+          env: {
+            PATH: process.env.PATH,
+            WECOM_OIDC_HOME: app,
+            WECOM_OIDC_ENV_FILE: envFile,
+            WECOM_OIDC_CONFIG: configPath,
+            WECOM_OIDC_USER: 'root',
+            WECOM_OIDC_NODE: process.execPath,
+          },
+        });
+        expect(wrapper.code, wrapper.stderr).toBe(0);
+      }
     } finally {
       server.kill('SIGTERM');
     }
