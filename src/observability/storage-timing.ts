@@ -23,8 +23,8 @@ export function timeStorage(storage: Storage, timer: StorageTimer): Storage {
 function timeStore<T extends object>(store: string, target: T, timer: StorageTimer): T {
   const wrapped = new Map<PropertyKey, unknown>();
   return new Proxy(target, {
-    get(object, property, receiver) {
-      const value: unknown = Reflect.get(object, property, receiver);
+    get(object, property) {
+      const value: unknown = Reflect.get(object, property);
       if (typeof value !== 'function' || typeof property !== 'string' || UNTIMED.has(property)) return value;
       let timedMethod = wrapped.get(property);
       if (!timedMethod) {

@@ -6,6 +6,7 @@
  * table lists oidc-provider's endpoints (at their default paths, which provider.ts keeps), our
  * interaction routes, assets and the operational endpoints; anything else is `unmatched`.
  */
+import { VERIFICATION_FILE_NAME } from '../config/schema.js';
 
 /** Segments starting with ":" match any one segment; a final "*" matches the rest. */
 const TEMPLATES = [
@@ -40,6 +41,7 @@ export const UNMATCHED_ROUTE = 'unmatched';
 export function routeOf(url: string, basePath: string): string {
   const path = url.split('?', 1)[0] ?? '';
   if (ROOT_TEMPLATES.has(path)) return path;
+  if (VERIFICATION_FILE_NAME.test(path.slice(1))) return '/WW_verify_*.txt';
   if (basePath && !path.startsWith(`${basePath}/`)) return UNMATCHED_ROUTE;
   const relative = path.slice(basePath.length);
   if (ROOT_TEMPLATES.has(relative)) return relative;
