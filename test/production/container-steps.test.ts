@@ -51,9 +51,10 @@ beforeAll(() => {
   buildProject();
   work = mkdtempSync(join(tmpdir(), 'wecom-oidc-container-'));
 }, 180_000);
+// Two installed node_modules trees: thousands of files to remove, slow on a busy machine.
 afterAll(() => {
   if (work) rmSync(work, { recursive: true, force: true });
-});
+}, 180_000);
 
 describe('the Dockerfile', () => {
   it('builds in one stage and runs the production dependencies only, as a non-root user, healthchecked, node as PID 1', () => {
