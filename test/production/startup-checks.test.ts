@@ -148,5 +148,5 @@ describe('build only when stale (scripts/ensure-build.mjs)', () => {
     ensure();
     expect(builds()).toBe(3);
     rmSync(root, { recursive: true, force: true });
-  });
+  }, 120_000);
 });
