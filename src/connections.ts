@@ -10,15 +10,15 @@ export interface Connection extends ConnectionConfig {
 }
 
 export class ConnectionRegistry {
-  private readonly byIdentifier: Map<string, Connection>;
+  private byIdentifier: Map<string, Connection>;
 
   constructor(connections: readonly ConnectionConfig[]) {
-    this.byIdentifier = new Map(
-      connections.map((connection) => [
-        connection.identifier,
-        { ...connection, app: { corpId: connection.corpId, agentId: connection.agentId, secret: connection.secret } },
-      ]),
-    );
+    this.byIdentifier = index(connections);
+  }
+
+  /** A configuration reload: every lookup after this sees the new connections. */
+  replace(connections: readonly ConnectionConfig[]): void {
+    this.byIdentifier = index(connections);
   }
 
   get(identifier: string): Connection | undefined {
@@ -28,4 +28,13 @@ export class ConnectionRegistry {
   list(): Connection[] {
     return [...this.byIdentifier.values()];
   }
+}
+
+function index(connections: readonly ConnectionConfig[]): Map<string, Connection> {
+  return new Map(
+    connections.map((connection) => [
+      connection.identifier,
+      { ...connection, app: { corpId: connection.corpId, agentId: connection.agentId, secret: connection.secret } },
+    ]),
+  );
 }

@@ -4,7 +4,12 @@
  * Callers pass fields, never preformatted strings with values, so that what reaches a log line is
  * always a choice made at the call site. Nothing here redacts: secrets and access tokens are never
  * handed to a logger in the first place (tests capture the sink and check that).
+ *
+ * A line written while an HTTP request is handled carries that request's id (`requestId`), so an
+ * administrator given the id from an error page finds every line that explains it.
  */
+import { currentRequestId } from './observability/request-id.js';
+
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 export type LogFields = Record<string, unknown>;
 
@@ -32,7 +37,9 @@ export function createLogger(
   const base = options.fields ?? {};
   const write = (level: LogLevel, message: string, fields?: LogFields) => {
     if (ORDER[level] < minimum) return;
-    sink(JSON.stringify({ time: new Date().toISOString(), level, msg: message, ...base, ...fields }), level);
+    const requestId = currentRequestId();
+    const line = { time: new Date().toISOString(), level, msg: message, ...(requestId ? { requestId } : {}), ...base, ...fields };
+    sink(JSON.stringify(line), level);
   };
   return {
     debug: (message, fields) => write('debug', message, fields),

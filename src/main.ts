@@ -1,9 +1,11 @@
 /**
  * `npm start`: load the configuration, start the provider (and, in the embedded default, the WeCom
- * simulator and the demo app), and shut down cleanly on SIGINT/SIGTERM so pending writes reach disk.
+ * simulator and the demo app); signals (graceful stop, SIGHUP reload) are lifecycle/signals.ts's.
  */
 import { ConfigError, loadConfigFile, resolveConfigPath } from './config/load.js';
+import { configWarnings } from './config/warnings.js';
 import { ClientConfigError } from './oidc/clients.js';
+import { handleSignals } from './lifecycle/signals.js';
 import { createLogger } from './log.js';
 import { SimulatorRefusedError, startServer } from './server.js';
 
@@ -13,12 +15,13 @@ async function main(): Promise<void> {
   const configPath = resolveConfigPath(process.argv.slice(2), process.env);
   const config = loadConfigFile(configPath);
   log.info('configuration loaded', { file: configPath });
+  for (const warning of configWarnings(config)) log.warn(warning);
   if (process.versions.node.split('.')[0] === '20') {
     log.info('running on Node 20: supported; oidc-provider prefers Node 22 and may print a warning about it');
   }
 
   const server = await startServer(config, { log });
-  const stops: (() => Promise<void>)[] = [() => server.close()];
+  const alsoClose: (() => Promise<void>)[] = [];
 
   if (config.simulator.enabled) {
     log.warn('WeCom SIMULATOR is active: sign-ins are simulated, do not use this configuration in production', {
@@ -28,20 +31,11 @@ async function main(): Promise<void> {
   if (config.demo.enabled) {
     const { startDemo } = await import('./demo/app.js');
     const demo = await startDemo(config, { log: log.child({ component: 'demo' }) });
-    stops.unshift(() => demo.close());
+    alsoClose.push(() => demo.close());
     log.info(`demo app ready: open ${demo.url} in a browser and click "Sign in"`);
   }
 
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    log.info('shutting down', { signal });
-    for (const close of stops) await close().catch((error: Error) => log.error('shutdown step failed', { message: error.message }));
-    process.exit(0);
-  };
-  process.on('SIGINT', () => void stop('SIGINT'));
-  process.on('SIGTERM', () => void stop('SIGTERM'));
+  handleSignals({ configPath, config, server, alsoClose, log });
 }
 
 main().catch((error: unknown) => {

@@ -3,7 +3,7 @@
  * provider, our interaction routes, and (only when enabled) the WeCom simulator. main.ts calls this
  * for `npm start`; the integration tests call it to run real servers on spare ports.
  */
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Koa from 'koa';
 import mount from 'koa-mount';
@@ -14,6 +14,7 @@ import { AccountService } from './accounts/service.js';
 import { usesAdminSocket } from './admin/protocol.js';
 import { startAdminSocket, type AdminSocket } from './admin/socket.js';
 import type { Config } from './config/schema.js';
+import { isLoopbackUrl } from './config/warnings.js';
 import { ConnectionRegistry } from './connections.js';
 import { pickLang, translator } from './i18n/index.js';
 import { interactionRouter } from './interaction/routes.js';
@@ -24,13 +25,20 @@ import { AccessRevocation } from './oidc/access-revocation.js';
 import { ProviderHost } from './oidc/provider-host.js';
 import { authorizationPost } from './oidc/authorization-post.js';
 import { createProvider } from './oidc/provider.js';
+import { ConfigError } from './config/load.js';
+import { clientProblems, settingsNeedingRestart, withReloadedSettings } from './config/reload.js';
+import { Metrics } from './observability/metrics.js';
+import { timeStorage } from './observability/storage-timing.js';
+import { createListener } from './web/listener.js';
+import { startMetricsListener, type MetricsListener } from './web/metrics-endpoint.js';
 import { assetsMiddleware } from './pages/assets.js';
 import { PageRenderer } from './pages/render.js';
 import { openStorage } from './storage/index.js';
 import type { Storage } from './storage/types.js';
 import type { WeComSimulator } from './simulator/index.js';
-import { AccessTokenCache, DepartmentNames, WeComClient } from './wecom/index.js';
+import { verificationFiles } from './web/verification-files.js';
 import { wecomEventsRoutes } from './web/wecom-events.js';
+import { AccessTokenCache, DepartmentNames, WeComClient, WeComHttp } from './wecom/index.js';
 import { SIMULATOR_PATH, resolveWeComEndpoints } from './wecom-endpoints.js';
 
 export { SIMULATOR_PATH };
@@ -48,6 +56,20 @@ export interface RunningServer {
   /** Resolves when every contact-change event received so far has been applied. */
   wecomEventsIdle(): Promise<void>;
   simulator?: WeComSimulator;
+  /** Where /metrics is served when `metrics.listen` gives it a listener of its own. */
+  metricsAddress?: string;
+  /**
+   * Swaps in a reloaded configuration's clients, connections and page settings, all at once, or
+   * throws ConfigError (listing every problem) and changes nothing. Returns the changed keys that
+   * only a restart applies.
+   */
+  reloadConfig(next: Config): Promise<{ restartNeeded: string[] }>;
+  /**
+   * Readiness turns 503 at once, the listener stops accepting, requests in flight get up to
+   * `graceMs` to finish, then the storage closes.
+   */
+  shutdown(graceMs: number): Promise<void>;
+  /** shutdown(0): in-flight requests are cut. */
   close(): Promise<void>;
 }
 
@@ -67,10 +89,7 @@ export class SimulatorRefusedError extends Error {
   }
 }
 
-export function isLoopbackUrl(url: string): boolean {
-  const { hostname } = new URL(url);
-  return hostname === 'localhost' || hostname === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(hostname);
-}
+export { isLoopbackUrl };
 
 export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
   const log = options.log ?? createLogger();
@@ -82,7 +101,9 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   }
   const endpoints = resolveWeComEndpoints(config);
 
-  const storage = options.storage ?? (await openStorage(config.storage));
+  const metrics = config.metrics.enabled ? new Metrics() : undefined;
+  const openedStorage = options.storage ?? (await openStorage(config.storage));
+  const storage = metrics ? timeStorage(openedStorage, metrics) : openedStorage;
   const [keyRing, cookieKeys] = await Promise.all([
     loadKeyRing(storage.keys, Math.floor(Date.now() / 1000)),
     loadCookieKeys(storage.keys, config.cookieKeys),
@@ -94,28 +115,29 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const accounts = new AccountService(storage.accounts, revocation, log);
   // The token lives in storage so that replicas sharing it also share one token and one refresh.
   const tokenCache = new AccessTokenCache({ store: storage.accessTokens });
-  const wecom = new WeComClient({ endpoints, tokenCache, log: log.child({ component: 'wecom' }) });
+  const wecomHttp = new WeComHttp({ ...endpoints, onCall: metrics && ((api, errcode, seconds) => metrics.wecomCall(api, errcode, seconds)) });
+  const wecom = new WeComClient({ http: wecomHttp, tokenCache, log: log.child({ component: 'wecom' }) });
   const departmentNames = new DepartmentNames(wecom, log.child({ component: 'wecom' }));
+  // One registry for everyone; a configuration reload replaces its contents.
   const connections = new ConnectionRegistry(config.connections);
-  const { lifecycle, sweep, reconcile } = createMemberChecks({
-    storage, wecom, departmentNames, connections, revoker: revocation, log,
-  });
-  const buildProvider = (signingKeys: { keys: SigningJwk[] }) => createProvider({
+  const { lifecycle, sweep, reconcile } = createMemberChecks({ storage, wecom, departmentNames, connections, revoker: revocation, log });
+  // `settings` is the configuration file as (re)loaded: SIGHUP swaps in a new one (reloadConfig).
+  const buildProvider = (settings: Config) => (signingKeys: { keys: SigningJwk[] }) => createProvider({
     issuer,
     basePath,
-    clients: config.clients,
+    clients: settings.clients,
     signingKeys,
     cookieKeys,
     storage,
     accounts,
     pages,
     trustProxy: config.trustProxy,
-    connectionIds: config.connections.map((connection) => connection.identifier),
-    groupsClaim: config.groupsClaim,
+    connectionIds: settings.connections.map((connection) => connection.identifier),
+    groupsClaim: settings.groupsClaim,
     lifecycle,
     log,
   });
-  providers = new ProviderHost(buildProvider, basePath, keyRing, storage.keys, log, config.trustProxy);
+  providers = new ProviderHost(buildProvider(config), basePath, keyRing, storage.keys, log, config.trustProxy);
   await providers.reloadKeys(); // retire keys whose tokens expired while we were down
   // `npm run admin` sends account commands here while we own the storage (see admin/socket.ts).
   let adminSocket: AdminSocket | undefined;
@@ -123,7 +145,10 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     await validateClients(providers.current, config.clients);
     if (usesAdminSocket(config.storage)) {
       adminSocket = await startAdminSocket({
-        config,
+        // A getter: its commands list the clients and connections of the configuration in force.
+        get config() {
+          return config;
+        },
         storage,
         accounts,
         onKeysChanged: () => providers!.reloadKeys(),
@@ -144,6 +169,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   app.silent = true;
   app.use(notFoundPage(pages));
   app.use(assetsMiddleware(basePath));
+  // WeCom's trusted-domain check asks the host's root, whatever the issuer's path.
+  app.use(verificationFiles(() => config.wecom.verificationFiles));
 
   let simulator: WeComSimulator | undefined;
   if (config.simulator.enabled) {
@@ -185,21 +212,35 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     pages,
     qrLoginBase: endpoints.qrLoginBase,
     oauthBase: endpoints.oauthBase,
-    embeddedPanel: config.wecom.embeddedPanel ?? !config.simulator.enabled,
+    get embeddedPanel() {
+      return config.wecom.embeddedPanel ?? !config.simulator.enabled;
+    },
     log: log.child({ component: 'interaction' }),
+    signIns: metrics,
   });
   app.use(interactions.routes());
   app.use(interactions.allowedMethods());
   app.use(authorizationPost(basePath));
   app.use(providers.middleware());
 
-  const handle = app.callback();
   // Discovery and JWKS, once computed, are answered before Koa (see oidc/cached-documents.ts).
-  const server = createServer((req, res) => {
-    if (!providers.serveCachedDocument(req, res)) void handle(req, res);
+  const { server, drain } = createListener({
+    basePath,
+    log: log.child({ component: 'http' }),
+    metrics,
+    metricsHere: !config.metrics.listen,
+    readiness: { signingKeysLoaded: () => providers.hasSigningKeys, storage },
+    serveCachedDocument: (req, res) => providers.serveCachedDocument(req, res),
+    handle: app.callback(),
   });
-  await listen(server, config.listen.port, config.listen.host).catch(async (error: unknown) => {
+  let metricsListener: MetricsListener | undefined;
+  const listening = async () => {
+    if (metrics && config.metrics.listen) metricsListener = await startMetricsListener(config.metrics.listen, metrics);
+    await listen(server, config.listen.port, config.listen.host);
+  };
+  await listening().catch(async (error: unknown) => {
     // e.g. the port is taken: release what was opened, so a caller may try again.
+    await metricsListener?.close();
     await adminSocket?.close();
     if (!options.storage) await storage.close();
     throw error;
@@ -209,7 +250,20 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const reconcileSchedule = scheduleReconcile(sweep, connections.list(), log.child({ component: 'reconcile' }));
   const { port } = server.address() as AddressInfo;
   const address = `http://${config.listen.host.includes(':') ? `[${config.listen.host}]` : config.listen.host}:${port}`;
-  log.info('wecom-oidc listening', { issuer, address, simulator: config.simulator.enabled });
+  log.info('wecom-oidc listening', { issuer, address, simulator: config.simulator.enabled, metrics: metricsListener?.address });
+
+  const shutdown = async (graceMs: number) => {
+    if (!drain.draining) log.info('draining: readiness now 503, no new connections', { graceMs });
+    providers!.stopWatching();
+    reconcileSchedule.stop();
+    const { cut } = await drain.drain(graceMs);
+    if (cut) log.warn('shutdown grace period over: requests still running were cut', { requests: cut });
+    await metricsListener?.close();
+    await adminSocket?.close();
+    await events.idle();
+    if (!options.storage) await storage.close();
+    log.info('stopped: listener closed, storage closed');
+  };
 
   return {
     issuer,
@@ -221,17 +275,23 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     simulator,
     reloadKeys: () => providers!.reloadKeys(),
     wecomEventsIdle: () => events.idle(),
-    async close() {
-      providers!.stopWatching();
-      reconcileSchedule.stop();
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
-      await adminSocket?.close();
-      await events.idle();
-      if (!options.storage) await storage.close();
+    metricsAddress: metricsListener?.address,
+    async reloadConfig(file) {
+      const next = withReloadedSettings(config, file);
+      const prepared = providers.prepare(buildProvider(next));
+      const problems = await clientProblems(prepared.provider, next.clients);
+      if (problems.length) throw new ConfigError('the reloaded configuration', problems);
+      // From here on synchronous: no request sees half of the new configuration.
+      const restartNeeded = settingsNeedingRestart(config, file);
+      connections.replace(next.connections);
+      // `config` is this server's configuration in force: whatever reads it per request (pages,
+      // verification files, admin commands, the next provider build) sees the reloaded one.
+      config = next;
+      prepared.adopt();
+      return { restartNeeded };
     },
+    shutdown,
+    close: () => shutdown(0),
   };
 }
 

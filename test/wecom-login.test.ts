@@ -234,7 +234,7 @@ describe('configuration problems reach the administrator, never the secret', () 
     expect(t.logLines.some((line) => line.includes('40001'))).toBe(true);
   });
 
-  it("an IP outside the app's trusted IPs (60020) shows the IP to add", async () => {
+  it("an IP outside the app's trusted IPs (60020): the page says ask the administrator with the request id; the IP to add is in the log under that id", async () => {
     await useServer((raw) => {
       raw.simulator = {
         enabled: true,
@@ -242,8 +242,16 @@ describe('configuration problems reach the administrator, never the secret', () 
       };
     });
     const page = await scanAndLand('ZhangSan');
-    expectErrorPage(page, 502, /127\.0\.0\.1/);
+    expectErrorPage(page, 502, /管理员/);
     expect(textOf(page)).toContain('60020');
+    // the employee is not told the server's egress IP
+    expect(page.body).not.toContain('127.0.0.1');
+    const requestId = page.headers.get('x-request-id')!;
+    expect(requestId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(textOf(page)).toContain(requestId);
+    const explained = t.logLines.map((line) => JSON.parse(line) as Record<string, unknown>)
+      .filter((line) => line.requestId === requestId && typeof line.hint === 'string');
+    expect(explained.map((line) => line.hint)).toContainEqual(expect.stringContaining('Add IP 127.0.0.1'));
   });
 
   it('no log line or page carries the app secret, a client secret or an access_token', async () => {

@@ -23,6 +23,11 @@ export interface LocalAdminContext {
    * never opens a path a client names.
    */
   readInput(path: string): Promise<string>;
+  /**
+   * A FILE the CLI itself writes or reads (backup, restore), resolved where the administrator ran
+   * the command. Absent inside the server, which never touches a path a client names.
+   */
+  resolveFile?(path: string): string;
 }
 
 /** Everything, for the account and key commands. */

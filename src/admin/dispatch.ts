@@ -6,6 +6,7 @@
  * the command needs the storage (and must then run inside the server if one is running) and which
  * input files to read and hand over.
  */
+import { parseBackup, parseRestore } from './backup-commands.js';
 import { parseAccountsList, parseAccountsSetDisabled, parseAccountsShow, parseAccountsSync, parseAccountsUnlink } from './accounts-commands.js';
 import { parseClientsList } from './clients-commands.js';
 import { done, failed, output, usageError, type ParsedCommand } from './command.js';
@@ -40,7 +41,12 @@ const COMMANDS: Record<CommandGroup, Record<string, Parser>> = {
     list: parseKeysList,
     rotate: parseKeysRotate,
   },
+  // `backup FILE` and `restore FILE` are single words (see parseAdminCommand); the group is for help.
+  backup: {},
 };
+
+/** Commands of one word, whose second word is an argument. */
+const SINGLE_WORD_COMMANDS: Record<string, Parser> = { backup: parseBackup, restore: parseRestore };
 
 const HELP_WORDS = new Set(['help', '--help', '-h']);
 
@@ -85,6 +91,8 @@ export function parseAdminCommand(argv: readonly string[], lang: AdminLang): Par
     if (second === undefined) return output(done(topHelp(lang)));
     return output(usageError(t.unknownCommand(second, helpCommand())));
   }
+  const single = Object.hasOwn(SINGLE_WORD_COMMANDS, first) ? SINGLE_WORD_COMMANDS[first] : undefined;
+  if (single) return single(second === undefined ? args : [second, ...args], lang);
   if (!isCommandGroup(first)) return output(usageError(t.unknownCommand(first, helpCommand())));
   if (second === undefined) return output(usageError(groupHelp(first, lang)));
   if (HELP_WORDS.has(second)) return output(done(groupHelp(first, lang)));

@@ -3,7 +3,7 @@
  */
 import type { AdminLang } from './context.js';
 
-export const COMMAND_GROUPS = ['accounts', 'connections', 'clients', 'keys'] as const;
+export const COMMAND_GROUPS = ['accounts', 'connections', 'clients', 'keys', 'backup'] as const;
 export type CommandGroup = (typeof COMMAND_GROUPS)[number];
 
 /** How a user asks for help, quoted in error messages. */
@@ -81,6 +81,18 @@ const GROUPS: Record<CommandGroup, Record<AdminLang, string>> = {
   keys list [--json]      列出签名密钥：当前、下一组（已发布、尚未签名）和即将退役的
   keys rotate             安全轮换的一步：发布下一组密钥；或（依赖方刷新 JWKS 后再次运行）开始用它们签名；
                           旧密钥在其签发的令牌过期前仍会发布
+`,
+  },
+  backup: {
+    en: `Backups (embedded store; with PostgreSQL they print how to use pg_dump)
+  backup FILE             Write the whole store (snapshot and journal) to FILE as one file;
+                          safe while the server runs
+  restore FILE [--force]  Replace the store with a backup; the server must be stopped, and
+                          --force is needed when a store exists
+`,
+    'zh-CN': `备份（内嵌存储；使用 PostgreSQL 时会说明如何用 pg_dump）
+  backup FILE             将整个存储（快照和日志）写成一个文件 FILE；服务运行时也可执行
+  restore FILE [--force]  用备份替换存储；须先停止服务，已有存储时须加 --force
 `,
   },
 };

@@ -56,7 +56,9 @@ export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv, { 
     throw error;
   }
   const base = { config, lang, log: silent };
-  if (command.kind === 'local') return runParsedCommand(command, { ...base, readInput: noInput });
+  if (command.kind === 'local') {
+    return runParsedCommand(command, { ...base, readInput: noInput, resolveFile: (path) => resolve(inputDir, path) });
+  }
 
   const inputs = await readInputs(command.inputFiles, inputDir, lang);
   if (!inputs.ok) return inputs.result;

@@ -192,7 +192,18 @@ async function removeStaleSocket(path: string): Promise<void> {
   });
   if (!stat) return;
   if (!stat.isSocket()) throw new AdminSocketError(`${path} exists and is not a socket; remove it or move "storage.path"`);
-  const answered = await new Promise<boolean>((resolve) => {
+  if (await adminSocketAnswers(path)) {
+    throw new AdminSocketError(
+      `another wecom-oidc server is running with the storage in ${dirname(path)} ` +
+        '(its admin socket answers); one storage file serves one process',
+    );
+  }
+  await unlink(path).catch(() => undefined);
+}
+
+/** Whether a server accepts connections on the admin socket at `path` (that is, one is running). */
+export function adminSocketAnswers(path: string): Promise<boolean> {
+  return new Promise<boolean>((resolve) => {
     const probe = createConnection(path);
     probe.once('connect', () => {
       probe.destroy();
@@ -200,13 +211,6 @@ async function removeStaleSocket(path: string): Promise<void> {
     });
     probe.once('error', () => resolve(false));
   });
-  if (answered) {
-    throw new AdminSocketError(
-      `another wecom-oidc server is running with the storage in ${dirname(path)} ` +
-        '(its admin socket answers); one storage file serves one process',
-    );
-  }
-  await unlink(path).catch(() => undefined);
 }
 
 function listen(server: Server, path: string): Promise<void> {

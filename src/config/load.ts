@@ -53,19 +53,18 @@ export function loadConfigFile(path: string, env: NodeJS.ProcessEnv = process.en
 export function parseConfig(raw: unknown, env: NodeJS.ProcessEnv = process.env, source = 'configuration'): Config {
   const missing: SubstitutionProblem[] = [];
   const substituted = substituteEnv(raw, env, missing);
-  if (missing.length) {
-    throw new ConfigError(
-      source,
-      missing.map(({ path, variable }) => `${path}: environment variable ${variable} is not set`),
-    );
-  }
+  // Every problem in one pass, missing variables and schema rules together; a field whose variable
+  // is missing is reported once, for the variable (its empty stand-in would only add noise).
+  const problems = missing.map(({ path, variable }) => `${path}: environment variable ${variable} is not set`);
+  const unset = new Set(missing.map(({ path }) => path));
   const result = configSchema.safeParse(substituted);
   if (!result.success) {
-    throw new ConfigError(
-      source,
-      result.error.issues.map((issue) => `${formatPath(issue.path)}: ${issue.message}`),
-    );
+    for (const issue of result.error.issues) {
+      const path = formatPath(issue.path);
+      if (!unset.has(path)) problems.push(`${path}: ${issue.message}`);
+    }
   }
+  if (problems.length || !result.success) throw new ConfigError(source, problems);
   return result.data;
 }
 

@@ -24,6 +24,9 @@ const httpUrl = z
     message: 'must be an absolute http(s) URL',
   });
 
+/** WeCom's domain verification file names: `WW_verify_` then WeCom's code, `.txt` (see web/verification-files.ts). */
+export const VERIFICATION_FILE_NAME = /^WW_verify_[A-Za-z0-9]{1,64}\.txt$/;
+
 /** WeCom's base URLs; only ever changed to point at a proxy or (automatically) the simulator. */
 const wecomSchema = z
   .object({
@@ -39,6 +42,29 @@ const wecomSchema = z
     embeddedPanel: z.boolean().optional(),
     /** Milliseconds for one HTTP call to WeCom, connect to last byte. */
     timeoutMs: z.number().int().min(100).max(60_000).default(5_000),
+    /**
+     * An http(s) proxy for every call to WeCom's API (e.g. the egress whose IP is in the app's
+     * 企业可信IP); credentials may be in the URL. Without it HTTPS_PROXY/HTTP_PROXY/NO_PROXY apply.
+     */
+    proxy: httpUrl.optional(),
+    /**
+     * WeCom's trusted-domain check fetches `/<name>` at the issuer host's root; we answer each
+     * configured name with its content as text/plain. Names of WeCom's shape only.
+     */
+    verificationFiles: z
+      .record(
+        z.string(),
+        z.string().regex(/^[\x21-\x7e]{1,256}$/, "must be the file's content WeCom shows (1-256 printable characters, no spaces)"),
+      )
+      .superRefine((files, ctx) => {
+        // Checked here, not as the record's key schema, whose failure zod reports without our message.
+        for (const name of Object.keys(files)) {
+          if (!VERIFICATION_FILE_NAME.test(name)) {
+            ctx.addIssue({ code: 'custom', path: [name], message: 'must be a WeCom verification file name like "WW_verify_AbC123.txt"' });
+          }
+        }
+      })
+      .default({}),
   })
   .strict();
 
@@ -161,6 +187,23 @@ const postgresStorageSchema = z
   })
   .strict();
 
+/**
+ * The Prometheus exposition at /metrics: on the main listener by default; with `listen`, only on
+ * that address (e.g. a private interface), so it need not be public.
+ */
+const metricsSchema = z
+  .object({
+    enabled: z.boolean().default(true),
+    listen: z
+      .object({
+        host: z.string().min(1).default('127.0.0.1'),
+        port: z.number().int().min(0).max(65535),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
 export const configSchema = z
   .object({
     issuer: httpUrl.refine((value) => !URL.canParse(value) || (!new URL(value).search && !new URL(value).hash), {
@@ -197,6 +240,9 @@ export const configSchema = z
     wecom: wecomSchema.default(wecomSchema.parse({})),
     simulator: simulatorSchema.default(simulatorSchema.parse({})),
     demo: demoSchema.default(demoSchema.parse({})),
+    /** On SIGTERM/SIGINT, how long requests already running may take to finish before they are cut. */
+    shutdownGraceSeconds: z.number().min(0).max(3600).default(10),
+    metrics: metricsSchema.default(metricsSchema.parse({})),
   })
   .strict()
   .superRefine((config, ctx) => {

@@ -26,7 +26,11 @@ export const messages = {
   'error.retry': { 'zh-CN': '重新登录', en: 'Try again' },
   'error.back_to_app': { 'zh-CN': '返回应用', en: 'Back to the app' },
   'error.reference': { 'zh-CN': '错误代码：{code}', en: 'Error code: {code}' },
-  'error.for_admin': { 'zh-CN': '请将以下信息告知管理员：', en: 'Please tell your administrator:' },
+  'error.ask_admin': {
+    'zh-CN': '请联系管理员，并告知下方的请求编号，管理员可据此在日志中查到原因。',
+    en: 'Ask your administrator for help and quote the request ID below: it lets them find the cause in the log.',
+  },
+  'error.request_id': { 'zh-CN': '请求编号：{id}', en: 'Request ID: {id}' },
   'error.interaction_expired': {
     'zh-CN': '本次登录已过期或无法识别（可能打开得太久，或在另一个浏览器中打开）。请返回应用重新登录。',
     en: 'This sign-in has expired or cannot be found (it may have been open too long, or opened in another browser). Go back to the app and sign in again.',

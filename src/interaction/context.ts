@@ -8,6 +8,7 @@ import type { ConnectionRegistry } from '../connections.js';
 import { pickLang, type Lang } from '../i18n/index.js';
 import type { Context } from 'koa';
 import type { Logger } from '../log.js';
+import type { SignInRecorder } from '../observability/metrics.js';
 import type { PageRenderer } from '../pages/render.js';
 import type { LoginStateStore, ModelStore } from '../storage/types.js';
 import type { DepartmentNames, WeComClient } from '../wecom/index.js';
@@ -33,6 +34,8 @@ export interface InteractionDeps {
   /** Show WeCom's embedded QR panel on the login page (config `wecom.embeddedPanel`). */
   embeddedPanel: boolean;
   log: Logger;
+  /** Counts how sign-ins end (the metrics), when metrics are on. */
+  signIns?: SignInRecorder;
   now?: () => number;
 }
 

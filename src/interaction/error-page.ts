@@ -31,7 +31,7 @@ export function sendErrorPage(
 ): void {
   const lang = langOf(ctx, details);
   const t = translator(lang);
-  const page = cause.kind === 'problem' ? problemPage(cause, t) : failurePage(cause, t, lang);
+  const page = cause.kind === 'problem' ? problemPage(cause, t) : failurePage(cause, t);
   const paths = details ? interactionPaths(deps.basePath, details.uid) : undefined;
   deps.pages.send(
     ctx,
@@ -42,7 +42,7 @@ export function sendErrorPage(
       title: t(page.heading),
       heading: t(page.heading),
       message: page.message,
-      adminMessage: page.adminMessage,
+      askAdmin: page.askAdmin,
       code: page.code,
       retryUrl: paths ? links.retry : undefined,
       qrUrl: paths ? links.qr : undefined,

@@ -1,16 +1,18 @@
 /**
- * How each failed sign-in reads to the person: status code, heading, message, and (for problems
- * only an administrator can fix) the fix, in the page's language. No stack traces, no secrets:
- * WeComError.describe() is built from our own errcode table, never from WeCom's errmsg.
+ * How each failed sign-in reads to the person: status code, heading and message in the page's
+ * language; for problems only an administrator can fix, "ask your administrator, quote the request
+ * id" (the fix itself is logged under that id: it may name the server's egress IP). No stack
+ * traces, no secrets, nothing about the server.
  */
-import type { Lang, MessageKey, Translate } from '../i18n/index.js';
+import type { MessageKey, Translate } from '../i18n/index.js';
 import type { LoginFailure } from './wecom-login.js';
 
 export interface FailurePage {
   status: number;
   heading: MessageKey;
   message: string;
-  adminMessage?: string;
+  /** The person should ask an administrator, quoting the request id (the explanation is in the log). */
+  askAdmin?: boolean;
   code?: string;
 }
 
@@ -20,7 +22,7 @@ const INACTIVE: Record<number, MessageKey> = {
   5: 'error.member_left',
 };
 
-export function failurePage(failure: LoginFailure | { kind: 'cancelled' }, t: Translate, lang: Lang): FailurePage {
+export function failurePage(failure: LoginFailure | { kind: 'cancelled' }, t: Translate): FailurePage {
   switch (failure.kind) {
     case 'cancelled':
       return { status: 200, heading: 'error.cancelled_title', message: t('error.cancelled') };
@@ -46,11 +48,13 @@ export function failurePage(failure: LoginFailure | { kind: 'cancelled' }, t: Tr
     case 'no_account_to_bind':
       return { status: 404, heading: 'error.title', message: t('error.no_account_to_bind') };
     case 'wecom_configuration':
+      // The fix (e.g. 60020's egress IP to trust) is logged with this request's id and given by
+      // `admin connections test`; the page shows no detail of the server.
       return {
         status: 502,
         heading: 'error.title',
         message: t('error.wecom_configuration'),
-        adminMessage: failure.error.describe(lang),
+        askAdmin: true,
         code: String(failure.error.errcode),
       };
     case 'wecom_unavailable':

@@ -24,8 +24,10 @@ export async function respondToSignIn(
   switch (outcome.status) {
     case 'signed_in':
       deps.log.info('WeCom sign-in', { connection: connection.identifier, accountId: outcome.account.id, linkedBy: outcome.linkedBy });
+      deps.signIns?.signIn('signed_in');
       return finishInteraction(deps, ctx, { login: { accountId: outcome.account.id, amr: [AMR[method]], remember: true } }, false);
     case 'needs_binding':
+      deps.signIns?.signIn('needs_binding');
       await savePendingBinding(
         deps.models,
         details.uid,
@@ -37,6 +39,7 @@ export async function respondToSignIn(
       return ctx.redirect(interactionPaths(deps.basePath, details.uid).root);
     case 'refused':
       deps.log.info('WeCom sign-in refused', { connection: connection.identifier, reason: outcome.reason });
+      deps.signIns?.signIn('refused', outcome.reason);
       return sendErrorPage(deps, ctx, details, { kind: outcome.reason });
   }
 }

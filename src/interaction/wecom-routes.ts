@@ -39,6 +39,7 @@ export async function handleWeComCallback(deps: InteractionDeps, ctx: Context): 
   const connection = deps.connections.get(connectionId);
   if (!check.ok) {
     deps.log.warn('WeCom callback refused', { problem: check.problem, connection: connectionId });
+    deps.signIns?.signIn('refused', check.problem);
     return sendErrorPage(deps, ctx, details, { kind: 'problem', key: `error.${check.problem}`, status: 400 }, { retry: paths.root });
   }
   if (!connection) {
@@ -50,11 +51,15 @@ export async function handleWeComCallback(deps: InteractionDeps, ctx: Context): 
     qr: check.state.method === 'in_client' ? paths.startQr(connection.identifier) : undefined,
   };
   const code = ctx.query.code;
-  if (typeof code !== 'string' || !code) return sendErrorPage(deps, ctx, details, { kind: 'cancelled' }, links);
+  if (typeof code !== 'string' || !code) {
+    deps.signIns?.signIn('cancelled');
+    return sendErrorPage(deps, ctx, details, { kind: 'cancelled' }, links);
+  }
 
   const verification = await verifyWeComMember(deps, connection, code);
   if (!verification.ok) {
     deps.log.info('WeCom sign-in refused', { connection: connection.identifier, reason: verification.failure.kind });
+    deps.signIns?.signIn('refused', verification.failure.kind);
     return sendErrorPage(deps, ctx, details, verification.failure, links);
   }
   if (check.state.purpose === 'bind_proof') return completeBindProof(deps, ctx, details, connection, verification.verified);

@@ -18,15 +18,26 @@ import { hasExpiredKeys, jwksOf, loadKeyRing, retireExpiredKeys, type KeyRing, t
 /** How often a server looks for a rotated key ring. Rotation steps are hours apart; this is plenty. */
 export const KEY_CHECK_INTERVAL_MS = 30_000;
 
+/** Builds a provider for a set of signing keys (the configuration it uses is the builder's). */
+export type ProviderBuilder = (jwks: { keys: SigningJwk[] }) => Provider;
+
+/** A provider built for a new configuration, not yet in use. */
+export interface PreparedProvider {
+  readonly provider: Provider;
+  /** Makes it the current provider, from the next request on (synchronously, so atomically). */
+  adopt(): void;
+}
+
 export class ProviderHost {
   #provider: Provider;
   #mounted: Koa.Middleware;
   #version: number;
+  #jwks: { keys: SigningJwk[] };
   #timer: NodeJS.Timeout | undefined;
   readonly #documents: CachedDocuments;
 
   constructor(
-    private readonly build: (jwks: { keys: SigningJwk[] }) => Provider,
+    private build: ProviderBuilder,
     private readonly basePath: string,
     ring: KeyRing,
     private readonly keys: KeyStore,
@@ -34,10 +45,34 @@ export class ProviderHost {
     private readonly trustProxy: boolean,
     private readonly now: () => number = Date.now,
   ) {
-    this.#provider = build(jwksOf(ring));
+    this.#jwks = jwksOf(ring);
+    this.#provider = build(this.#jwks);
     this.#mounted = this.mountProvider();
     this.#version = ring.version;
     this.#documents = new CachedDocuments(basePath);
+  }
+
+  /** For readiness: the provider has at least one signing key. */
+  get hasSigningKeys(): boolean {
+    return this.#jwks.keys.length > 0;
+  }
+
+  /**
+   * Builds a provider from `build` (a reloaded configuration) with the current keys, for the caller
+   * to check before `adopt` swaps it in. A key rotation in between is not lost: adopt rebuilds.
+   */
+  prepare(build: ProviderBuilder): PreparedProvider {
+    const version = this.#version;
+    const provider = build(this.#jwks);
+    return {
+      provider,
+      adopt: () => {
+        this.build = build;
+        this.#provider = version === this.#version ? provider : build(this.#jwks);
+        this.#mounted = this.mountProvider();
+        this.#documents.clear();
+      },
+    };
   }
 
   /** The provider to use for this request (a rotation may replace it between requests). */
@@ -61,7 +96,8 @@ export class ProviderHost {
     let ring = await loadKeyRing(this.keys, nowSeconds);
     if (hasExpiredKeys(ring, nowSeconds)) ring = await retireExpiredKeys(this.keys, nowSeconds);
     if (ring.version === this.#version) return false;
-    this.#provider = this.build(jwksOf(ring));
+    this.#jwks = jwksOf(ring);
+    this.#provider = this.build(this.#jwks);
     this.#mounted = this.mountProvider();
     this.#version = ring.version;
     this.#documents.clear();

@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { Eta } from 'eta';
 import type { Context } from 'koa';
 import { translator, type Lang } from '../i18n/index.js';
+import { requestIdOf } from '../observability/request-id.js';
 
 const VIEWS_DIR = fileURLToPath(new URL('../views', import.meta.url));
 
@@ -58,7 +59,9 @@ export class PageRenderer {
     ctx.type = 'html';
     setPageHeaders(ctx, { ...options, nonce });
     const scripts = nonce ? (options.scripts ?? []).map((name) => ({ src: this.assetPath(name), nonce })) : [];
-    ctx.body = this.html(template, data, scripts);
+    // Every error page shows the request id, so a person can quote it and an administrator find it in the log.
+    const requestId = ctx.status >= 400 ? requestIdOf(ctx.req) : undefined;
+    ctx.body = this.html(template, { ...data, requestId }, scripts);
   }
 }
 

@@ -13,6 +13,7 @@ import type { WeComEndpoints } from '../config/schema.js';
 import type { Logger } from '../log.js';
 import { WeComError, WeComTransportError, isWeComError, isWeComTransportError } from './errors.js';
 import { WeComHttp } from './http.js';
+import { describeProxy } from './proxy.js';
 import {
   departmentAnswer,
   gettokenAnswer,
@@ -41,7 +42,7 @@ export type LoginIdentity =
 export interface WeComClientOptions {
   /** Either a ready `WeComHttp` or the endpoints to build one from. */
   http?: WeComHttp;
-  endpoints?: Pick<WeComEndpoints, 'apiBase' | 'timeoutMs'>;
+  endpoints?: Pick<WeComEndpoints, 'apiBase' | 'timeoutMs' | 'proxy'>;
   /** Defaults to an in-memory cache; pass a shared one so replicas refresh once between them. */
   tokenCache?: AccessTokenCache;
   log: Logger;
@@ -68,6 +69,7 @@ export class WeComClient {
     else throw new TypeError('WeComClient needs either `http` or `endpoints`');
     this.#tokens = options.tokenCache ?? new AccessTokenCache(options.now ? { now: options.now } : {});
     this.#log = options.log;
+    if (this.#http.proxy) this.#log.info('WeCom API calls go through a proxy', { proxy: describeProxy(this.#http.proxy) });
     this.#busyDelays = options.busyRetryDelaysMs ?? DEFAULT_BUSY_RETRY_DELAYS_MS;
   }
 

@@ -10,6 +10,7 @@
  */
 import got, { RequestError, TimeoutError, type Got } from 'got';
 import { WeComError, WeComTransportError } from './errors.js';
+import { proxyAgents, resolveWeComProxy } from './proxy.js';
 import { joinUrl } from './url.js';
 
 /** A successful WeCom answer (errcode 0), fields not yet validated. */
@@ -20,16 +21,25 @@ export interface WeComHttpOptions {
   apiBase: string;
   /** One call, connect to last byte. */
   timeoutMs: number;
+  /** Told of every call (the metrics): WeCom's errcode ('0' on success) or `transport:<reason>`. */
+  onCall?: (api: string, errcode: string, seconds: number) => void;
+  /** `wecom.proxy`; without it HTTPS_PROXY/NO_PROXY decide (see proxy.ts). */
+  proxy?: string;
 }
 
 export class WeComHttp {
   readonly #apiBase: string;
   readonly #timeoutMs: number;
   readonly #got: Got;
+  readonly #onCall: WeComHttpOptions['onCall'];
+  /** The proxy every call goes through, if any (decided once: the API base does not change). */
+  readonly proxy: URL | undefined;
 
   constructor(options: WeComHttpOptions) {
     this.#apiBase = options.apiBase;
     this.#timeoutMs = options.timeoutMs;
+    this.#onCall = options.onCall;
+    this.proxy = resolveWeComProxy(options.apiBase, options.proxy);
     this.#got = got.extend({
       timeout: { request: options.timeoutMs },
       retry: { limit: 0 },
@@ -39,6 +49,7 @@ export class WeComHttp {
       responseType: 'text',
       // Stated, not assumed: the access_token and secret must only ever travel to a verified host.
       https: { rejectUnauthorized: true },
+      ...(this.proxy ? { agent: proxyAgents(this.proxy) } : {}),
     });
   }
 
@@ -52,6 +63,29 @@ export class WeComHttp {
   }
 
   async #send(
+    api: string,
+    method: 'GET' | 'POST',
+    path: string,
+    searchParams: Record<string, string>,
+    jsonBody?: unknown,
+  ): Promise<WeComJson> {
+    if (!this.#onCall) return this.#exchange(api, method, path, searchParams, jsonBody);
+    const started = performance.now();
+    let outcome = 'unknown';
+    try {
+      const answer = await this.#exchange(api, method, path, searchParams, jsonBody);
+      outcome = '0';
+      return answer;
+    } catch (error) {
+      if (error instanceof WeComError) outcome = String(error.errcode);
+      else if (error instanceof WeComTransportError) outcome = `transport:${error.reason}`;
+      throw error;
+    } finally {
+      this.#onCall(api, outcome, (performance.now() - started) / 1000);
+    }
+  }
+
+  async #exchange(
     api: string,
     method: 'GET' | 'POST',
     path: string,

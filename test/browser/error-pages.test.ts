@@ -142,14 +142,17 @@ describe.skipIf(chromiumSkipReason)(`error pages in Chromium${chromiumSkipReason
     });
     afterAll(() => t?.stop());
 
-    it('wrong secret (40001): the page says sign-in is misconfigured and shows the errcode', async () => {
+    it('wrong secret (40001): the page says sign-in is misconfigured, to ask the administrator quoting the request id, and shows the errcode', async () => {
       const page = await newPage();
       await openQrPage(page, rp);
       const callback = documentResponse(page, isCallback);
       await scanButton(page, 'ZhangSan').click();
-      await callback;
-      expect(await page.locator('.admin').innerText()).toMatch(/Secret/i);
-      expect(await page.content()).not.toContain('the-secret-wecom-really-has');
+      const response = await callback;
+      expect(await page.locator('.admin').innerText()).toMatch(/管理员/);
+      const requestId = await response.headerValue('x-request-id');
+      expect(requestId).toBeTruthy();
+      expect(await page.locator('.request-id').innerText()).toContain(requestId!);
+      expect(await page.content()).not.toMatch(/Secret|the-secret-wecom-really-has/);
       await expectErrorPage(page, await callback, 'error-wrong-secret', { status: 502, heading: '登录未完成', text: /配置有误[\s\S]*40001/ });
     });
   });

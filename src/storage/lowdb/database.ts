@@ -153,17 +153,58 @@ export class LowdbFile {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
       throw error;
     }
-    for (const line of text.split('\n')) {
-      if (!line) continue;
-      let change: Change;
-      try {
-        change = JSON.parse(line) as Change;
-      } catch {
-        continue; // the last line of a crash: its request never got an answer
-      }
-      if ('s' in change) setAt(this.data, change.s, change.v);
-      else deleteAt(this.data, change.d);
+    applyJournal(this.data, text);
+  }
+}
+
+/**
+ * The database as the files hold it right now (snapshot with its journal replayed), read without
+ * writing anything, while the process that owns the files may keep writing: for backups.
+ *
+ * The owner appends to the journal, and compaction renames a new snapshot over the old one and then
+ * empties the journal. So: open the snapshot (pinning that file), read the journal, and check the
+ * path still names the snapshot that was read. If it does, no compaction finished in between and
+ * the journal read belongs to that snapshot (a compaction that had already renamed but not yet
+ * emptied the journal only replays changes the new snapshot holds: idempotent). If it does not,
+ * read again. A journal cut mid-append yields a prefix of the owner's changes, in order: a state
+ * its memory really passed through.
+ */
+export async function readLowdbFiles(path: string): Promise<DatabaseShape> {
+  for (let attempt = 0; attempt < 20; attempt += 1) {
+    const handle = await open(path, 'r').catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return undefined;
+      throw error;
+    });
+    try {
+      const pinned = await handle?.stat();
+      const snapshot = handle ? (await handle.readFile('utf8')).trim() : '';
+      const journal = await readFile(`${path}.journal`, 'utf8').catch((error: NodeJS.ErrnoException) => {
+        if (error.code === 'ENOENT') return '';
+        throw error;
+      });
+      const current = await stat(path).catch(() => undefined);
+      if (pinned?.ino !== current?.ino || pinned?.dev !== current?.dev) continue;
+      const data: DatabaseShape = { ...emptyDatabase(), ...(snapshot ? (JSON.parse(snapshot) as Partial<DatabaseShape>) : {}) };
+      applyJournal(data, journal);
+      return data;
+    } finally {
+      await handle?.close();
     }
+  }
+  throw new Error(`${path} kept being rewritten while it was read; try again`);
+}
+
+function applyJournal(data: DatabaseShape, text: string): void {
+  for (const line of text.split('\n')) {
+    if (!line) continue;
+    let change: Change;
+    try {
+      change = JSON.parse(line) as Change;
+    } catch {
+      continue; // the last line of a crash (or of an append still under way)
+    }
+    if ('s' in change) setAt(data, change.s, change.v);
+    else deleteAt(data, change.d);
   }
 }
 
