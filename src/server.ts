@@ -111,7 +111,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     pages,
     trustProxy: config.trustProxy,
     connectionIds: config.connections.map((connection) => connection.identifier),
-    groupsClaim: config.groupsClaim,
+    claims: { groupsClaim: config.groupsClaim, connections: config.connections },
     lifecycle,
     log,
   });
