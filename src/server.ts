@@ -15,7 +15,6 @@ import { usesAdminSocket } from './admin/protocol.js';
 import { startAdminSocket, type AdminSocket } from './admin/socket.js';
 import type { Config } from './config/schema.js';
 import { ConnectionRegistry } from './connections.js';
-import { pickLang, translator } from './i18n/index.js';
 import { interactionRouter } from './interaction/routes.js';
 import { createLogger, type Logger } from './log.js';
 import { validateClients } from './oidc/clients.js';
@@ -25,6 +24,7 @@ import { ProviderHost } from './oidc/provider-host.js';
 import { authorizationPost } from './oidc/authorization-post.js';
 import { createProvider } from './oidc/provider.js';
 import { assetsMiddleware } from './pages/assets.js';
+import { landingPage, notFoundPage } from './pages/landing.js';
 import { PageRenderer } from './pages/render.js';
 import { openStorage } from './storage/index.js';
 import type { Storage } from './storage/types.js';
@@ -144,6 +144,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   app.silent = true;
   app.use(notFoundPage(pages));
   app.use(assetsMiddleware(basePath));
+  app.use(landingPage(pages));
 
   let simulator: WeComSimulator | undefined;
   if (config.simulator.enabled) {
@@ -243,16 +244,4 @@ function listen(server: Server, port: number, host: string): Promise<void> {
       resolve();
     });
   });
-}
-
-/** Anything nobody answered gets a readable page, not Koa's bare "Not Found". */
-function notFoundPage(pages: PageRenderer): Koa.Middleware {
-  return async (ctx, next) => {
-    await next();
-    if (ctx.status !== 404 || ctx.body !== undefined || ctx.respond === false) return;
-    const lang = pickLang(undefined, ctx.get('accept-language'));
-    const t = translator(lang);
-    if (!ctx.accepts('html')) return;
-    pages.send(ctx, 'message', { lang, title: t('error.title'), heading: t('error.title'), message: t('error.not_found') }, { status: 404 });
-  };
 }

@@ -24,7 +24,7 @@ export async function respondToSignIn(
   switch (outcome.status) {
     case 'signed_in':
       deps.log.info('WeCom sign-in', { connection: connection.identifier, accountId: outcome.account.id, linkedBy: outcome.linkedBy });
-      return finishInteraction(deps, ctx, { login: { accountId: outcome.account.id, amr: [AMR[method]], remember: true } }, false);
+      return finishInteraction(deps, ctx, details, { login: { accountId: outcome.account.id, amr: [AMR[method]], remember: true } }, false);
     case 'needs_binding':
       await savePendingBinding(
         deps.models,

@@ -6,6 +6,7 @@
 import Provider, { type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import type { MemberLifecycle } from '../accounts/lifecycle.js';
 import type { AccountService } from '../accounts/service.js';
+import { LANGS } from '../i18n/index.js';
 import type { ClientConfig } from '../config/schema.js';
 import type { Logger } from '../log.js';
 import type { PageRenderer } from '../pages/render.js';
@@ -78,6 +79,8 @@ export function createProvider(options: ProviderOptions): Provider {
     // applied in findAccount above), so oidc-provider's global switch must let scope claims through.
     conformIdTokenClaims: false,
     loadExistingGrant: (ctx) => loadGrant(ctx),
+    // The languages `ui_locales` can choose for our pages (RFC 8414 / OIDC Discovery).
+    discovery: { ui_locales_supported: [...LANGS] },
     interactions: {
       url: (_ctx, interaction) => `${options.basePath}/interaction/${interaction.uid}`,
     },
