@@ -6,30 +6,12 @@
  * with the recipe's scopes. A member without any e-mail gets the templated address (Grafana ≥ 11.2
  * refuses a login without one); the department names drive the role expression.
  */
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { search } from 'jmespath';
-import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Browser } from '../support/browser.js';
 import { discover, signInAndRedeem } from '../support/flow.js';
 import { startTestServer, type TestServer } from '../support/server.js';
-
-const README = readFileSync(fileURLToPath(new URL('../../README.md', import.meta.url)), 'utf8');
-
-/** The text of the README section under `heading`, up to the next heading of the same or a higher level. */
-function section(heading: string): string {
-  const start = README.indexOf(`\n${heading}\n`);
-  if (start < 0) throw new Error(`README has no "${heading}"`);
-  const level = /^#+/.exec(heading)![0].length;
-  const rest = README.slice(start + heading.length + 2);
-  const next = rest.search(new RegExp(`^#{1,${level}} `, 'm'));
-  return next < 0 ? rest : rest.slice(0, next);
-}
-
-function codeBlocks(text: string, language: string): string[] {
-  return [...text.matchAll(new RegExp('```' + language + '\\n([\\s\\S]*?)```', 'g'))].map((match) => match[1]!);
-}
+import { codeBlocks, readmeSection as section } from './readme.js';
 
 /** `key = value` lines of one section of an ini file (Grafana's format: the value is the rest of the line). */
 function iniSection(ini: string, name: string): Record<string, string> {
