@@ -2,9 +2,10 @@
  * An ID-token-only relying party: coreos/go-oidc with golang.org/x/oauth2 (Debian's Go packages),
  * reading the username and groups claims from the ID token exactly as kube-apiserver's OIDC
  * authenticator does (test/interop/go_oidc_rp.go), after the code exchange and after a refresh, as
- * kubelogin does. This is the README's Kubernetes recipe: a client with `id_token_claims: "scopes"`,
- * `--oidc-username-claim=preferred_username`, `--oidc-groups-claim=groups`, scopes profile and wecom.
- * A `minimal` client's ID token is refused there, as kube-apiserver would refuse it.
+ * kubelogin does. The README's Kubernetes recipe, read from the README: the client entry
+ * (`id_token_claims: "scopes"`), the `--oidc-username-claim` / `--oidc-groups-claim` flags, and
+ * kubelogin's scopes and extra parameters. A `minimal` client's ID token is refused there, as
+ * kube-apiserver would refuse it.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -15,19 +16,31 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Browser } from '../support/browser.js';
 import { stopAtApp } from '../support/flow.js';
 import { startTestServer, type TestServer } from '../support/server.js';
+import { codeBlocks, readmeSection } from './readme.js';
 import { DEBIAN_GOPATH, findGoOidc, lineProtocol, signInOnLoginPage, subjectOf } from './support.js';
 
 const found = findGoOidc();
 const source = fileURLToPath(new URL('./go_oidc_rp.go', import.meta.url));
 
-/** kubelogin's default redirect URIs (it listens on localhost:8000, or 18000 when that is taken). */
-const KUBERNETES = {
-  client_id: 'kubernetes',
-  client_secret: 'kubernetes-secret-0123456789abcdef01',
-  redirect_uris: ['http://localhost:8000', 'http://localhost:18000'],
-  grant_types: ['authorization_code', 'refresh_token'],
-  first_party: true,
-  id_token_claims: 'scopes',
+/**
+ * The README's Kubernetes recipe: our client entry, kube-apiserver's claim flags, and the scopes and
+ * extra parameters of the kubelogin exec config.
+ */
+const recipe = readmeSection('#### Kubernetes (kube-apiserver and kubelogin)');
+const [clientJson] = codeBlocks(recipe, 'json');
+const [flags] = codeBlocks(recipe, 'text');
+const [structured, kubeconfig] = codeBlocks(recipe, 'yaml');
+const flag = (text: string, name: string) => [...text.matchAll(new RegExp(`--${name}=(\\S+)`, 'g'))].map((match) => match[1]!);
+const USERNAME_CLAIM = flag(flags ?? '', 'oidc-username-claim')[0]!;
+const GROUPS_CLAIM = flag(flags ?? '', 'oidc-groups-claim')[0]!;
+const SCOPES = ['openid', ...flag(kubeconfig ?? '', 'oidc-extra-scope')];
+const EXTRA_PARAMS = flag(kubeconfig ?? '', 'oidc-auth-request-extra-params');
+
+const KUBERNETES = { ...(JSON.parse(clientJson ?? '{}') as Record<string, unknown>), client_secret: 'kubernetes-secret-0123456789abcdef01' } as {
+  client_id: string;
+  client_secret: string;
+  redirect_uris: string[];
+  id_token_claims?: string;
 };
 const MINIMAL = { ...KUBERNETES, client_id: 'kubernetes-minimal', id_token_claims: undefined };
 
@@ -74,16 +87,18 @@ describe.skipIf('missing' in found)(
       if (buildDir) rmSync(buildDir, { recursive: true, force: true });
     });
 
-    async function run(client: typeof KUBERNETES | typeof MINIMAL, who: string) {
+    async function run(client: typeof KUBERNETES, who: string) {
       const redirectUri = client.redirect_uris[0]!;
-      const child = spawn(binary, [t.issuer, client.client_id, client.client_secret, redirectUri, 'preferred_username', 'groups'], {
+      const args = [t.issuer, client.client_id, client.client_secret, redirectUri, USERNAME_CLAIM, GROUPS_CLAIM, SCOPES.join(','), EXTRA_PARAMS.join(',')];
+      const child = spawn(binary, args, {
         stdio: ['pipe', 'pipe', 'pipe'],
       });
       const rp = lineProtocol(child, 'go_oidc_rp');
       try {
         const { authorization_url: authorizationUrl } = await rp.next<{ authorization_url: string }>();
         const request = new URL(authorizationUrl);
-        expect(request.searchParams.get('scope')).toBe('openid profile wecom offline_access');
+        expect(request.searchParams.get('scope')).toBe(SCOPES.join(' '));
+        expect(request.searchParams.get('prompt')).toBe('consent');
         expect(request.searchParams.get('nonce')).toBeTruthy();
         const browser = new Browser();
         const loginPage = await browser.follow(authorizationUrl, {}, stopAtApp(redirectUri));
@@ -98,6 +113,15 @@ describe.skipIf('missing' in found)(
         if (child.exitCode === null) child.kill();
       }
     }
+
+    it('the README gives the client, the claim flags (the same in the structured configuration) and kubelogin\'s scopes', () => {
+      expect(KUBERNETES).toMatchObject({ client_id: 'kubernetes', id_token_claims: 'scopes', redirect_uris: ['http://localhost:8000', 'http://localhost:18000'] });
+      expect([USERNAME_CLAIM, GROUPS_CLAIM]).toEqual(['preferred_username', 'groups']);
+      expect(structured).toMatch(new RegExp(`username:\\n\\s+claim: ${USERNAME_CLAIM}\\n`));
+      expect(structured).toMatch(new RegExp(`groups:\\n\\s+claim: ${GROUPS_CLAIM}\\n`));
+      expect(SCOPES).toEqual(['openid', 'profile', 'wecom', 'offline_access']);
+      expect(EXTRA_PARAMS).toEqual(['prompt=consent']);
+    });
 
     it('id_token_claims "scopes": go-oidc verifies the ID token; username and groups come from it, after a refresh too', async () => {
       const { initial, refreshed, nonce } = await run(KUBERNETES, 'ZhangSan');

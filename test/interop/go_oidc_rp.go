@@ -6,7 +6,7 @@
 //
 // Driven by test/interop/go-oidc.test.ts over stdin/stdout, one JSON object per line:
 //
-//	go_oidc_rp <issuer> <client_id> <client_secret> <redirect_uri> <username_claim> <groups_claim>
+//	go_oidc_rp <issuer> <client_id> <client_secret> <redirect_uri> <username_claim> <groups_claim> <scopes> [<key=value,…>]
 //	→ {"authorization_url": …}      (the test's browser signs in there)
 //	← the redirect_uri URL the browser reached (with code and state)
 //	→ {"initial": <claims>, "refreshed": <claims>}   after the code exchange and one refresh
@@ -117,10 +117,22 @@ func extract(ctx context.Context, verifier *oidc.IDTokenVerifier, token *oauth2.
 }
 
 func main() {
-	if len(os.Args) != 7 {
-		fail("usage: go_oidc_rp <issuer> <client_id> <client_secret> <redirect_uri> <username_claim> <groups_claim>")
+	if len(os.Args) != 8 && len(os.Args) != 9 {
+		fail("usage: go_oidc_rp <issuer> <client_id> <client_secret> <redirect_uri> <username_claim> <groups_claim> <scopes> [<key=value,…>]")
 	}
 	issuer, clientID, clientSecret, redirectURI, usernameClaim, groupsClaim := os.Args[1], os.Args[2], os.Args[3], os.Args[4], os.Args[5], os.Args[6]
+	// as kubelogin sends them: openid plus each --oidc-extra-scope, and --oidc-auth-request-extra-params
+	scopes := strings.Split(os.Args[7], ",")
+	options := []oauth2.AuthCodeOption{}
+	if len(os.Args) == 9 && os.Args[8] != "" {
+		for _, pair := range strings.Split(os.Args[8], ",") {
+			kv := strings.SplitN(pair, "=", 2)
+			if len(kv) != 2 {
+				fail("extra parameter %q is not key=value", pair)
+			}
+			options = append(options, oauth2.SetAuthURLParam(kv[0], kv[1]))
+		}
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 
@@ -136,11 +148,10 @@ func main() {
 		ClientSecret: clientSecret,
 		Endpoint:     provider.Endpoint(),
 		RedirectURL:  redirectURI,
-		// what kubelogin sends with --oidc-extra-scope=profile --oidc-extra-scope=wecom, plus offline_access
-		Scopes: []string{oidc.ScopeOpenID, "profile", "wecom", oidc.ScopeOfflineAccess},
+		Scopes:       scopes,
 	}
 	state, nonce := random(), random()
-	authURL := conf.AuthCodeURL(state, oidc.Nonce(nonce), oauth2.SetAuthURLParam("prompt", "consent"))
+	authURL := conf.AuthCodeURL(state, append(options, oidc.Nonce(nonce))...)
 	out := json.NewEncoder(os.Stdout)
 	if err := out.Encode(map[string]string{"authorization_url": authURL}); err != nil {
 		fail("%v", err)
@@ -173,7 +184,7 @@ func main() {
 	// kubelogin refreshes an expired ID token with the refresh token, and kube-apiserver verifies the
 	// refreshed one the same way; iat has one-second resolution, so wait for a new second
 	if token.RefreshToken == "" {
-		fail("no refresh token (offline_access with prompt=consent)")
+		fail("no refresh token (kubelogin needs offline_access, with prompt=consent)")
 	}
 	time.Sleep(1100 * time.Millisecond)
 	expired := *token
