@@ -11,18 +11,26 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Browser } from '../support/browser.js';
 import { stopAtApp } from '../support/flow.js';
 import { startTestServer, type TestServer } from '../support/server.js';
+import { codeBlocks, readmeSection } from './readme.js';
 import { findRubyOpenIdConnect, lineProtocol, signInOnLoginPage, subjectOf } from './support.js';
 
 const found = findRubyOpenIdConnect();
 const script = fileURLToPath(new URL('./omniauth_rp.rb', import.meta.url));
 
-/** The README's GitLab recipe: the default (minimal) ID token; OmniAuth reads userinfo too. */
+/**
+ * The README's GitLab recipe: our client entry (the default, minimal ID token: OmniAuth reads
+ * userinfo too) and the strategy's arguments from gitlab.rb. The refresh needs `offline_access` and
+ * the refresh_token grant, which GitLab itself does not use; the test adds them.
+ */
+const recipe = readmeSection('#### GitLab (OmniAuth openid_connect)');
+const readmeClient = JSON.parse(codeBlocks(recipe, 'json')[0] ?? '{}') as { client_id: string; redirect_uris: string[] };
+const gitlabRb = codeBlocks(recipe, 'ruby')[0] ?? '';
+const readmeScopes = [...(/scope: \[([^\]]*)\]/.exec(gitlabRb)?.[1] ?? '').matchAll(/"([^"]+)"/g)].map((match) => match[1]!);
 const GITLAB = {
-  client_id: 'gitlab',
+  ...readmeClient,
   client_secret: 'gitlab-secret-0123456789abcdef012345',
   redirect_uris: ['http://127.0.0.1:59995/users/auth/openid_connect/callback'],
   grant_types: ['authorization_code', 'refresh_token'],
-  first_party: true,
 };
 
 interface Result {
@@ -48,9 +56,19 @@ describe.skipIf('missing' in found)(
     });
     afterAll(() => t?.stop());
 
+    it('the README gives the client and the strategy arguments omniauth_rp.rb uses', () => {
+      expect(readmeClient).toMatchObject({ client_id: 'gitlab', first_party: true });
+      expect(readmeClient).not.toHaveProperty('id_token_claims');
+      expect(new URL(readmeClient.redirect_uris[0]!).pathname).toBe('/users/auth/openid_connect/callback');
+      expect(readmeScopes).toEqual(['openid', 'profile', 'email']);
+      for (const argument of ['discovery: true', 'response_type: "code"', 'client_auth_method: "basic"', 'uid_field: "sub"']) {
+        expect(gitlabRb).toContain(argument);
+      }
+    });
+
     it('signs in (discovery, code flow, IdToken#verify!), then a refreshed ID token passes the same verify!', async () => {
       const redirectUri = GITLAB.redirect_uris[0]!;
-      const child = spawn((found as { ruby: string }).ruby, [script, t.issuer, GITLAB.client_id, GITLAB.client_secret, redirectUri], {
+      const child = spawn((found as { ruby: string }).ruby, [script, t.issuer, GITLAB.client_id, GITLAB.client_secret, redirectUri, [...readmeScopes, 'offline_access'].join(',')], {
         stdio: ['pipe', 'pipe', 'pipe'],
       });
       const rp = lineProtocol(child, 'omniauth_rp.rb');
@@ -59,6 +77,7 @@ describe.skipIf('missing' in found)(
         const request = new URL(authorizationUrl);
         expect(request.origin + request.pathname).toBe(`${t.issuer}/auth`);
         expect(request.searchParams.get('prompt')).toBe('consent');
+        expect(request.searchParams.get('scope')).toBe('openid profile email offline_access');
         const nonce = request.searchParams.get('nonce');
         expect(nonce).toBeTruthy();
 

@@ -12,7 +12,7 @@
 # "Invalid ID Token: Nonce does not match".
 #
 # Driven by test/interop/omniauth.test.ts over stdin/stdout, one JSON object per line:
-#   omniauth_rp.rb <issuer> <client_id> <client_secret> <redirect_uri>
+#   omniauth_rp.rb <issuer> <client_id> <client_secret> <redirect_uri> <scope,scope,...>
 #   -> {"authorization_url": ...}
 #   <- the redirect_uri URL the browser reached (with code and state)
 #   -> {"uid": ..., "info": {...}, "id_token": {...}, "refreshed_id_token": {...}, "refresh_error": ...}
@@ -24,8 +24,8 @@ require 'rack'
 require 'omniauth'
 require 'omniauth_openid_connect'
 
-issuer, client_id, client_secret, redirect_uri = ARGV
-abort 'usage: omniauth_rp.rb <issuer> <client_id> <client_secret> <redirect_uri>' unless redirect_uri
+issuer, client_id, client_secret, redirect_uri, scopes = ARGV
+abort 'usage: omniauth_rp.rb <issuer> <client_id> <client_secret> <redirect_uri> <scope,scope,...>' unless scopes
 
 # The test issuer is plain http on loopback; the gem builds discovery URLs as https unless told.
 SWD.url_builder = URI::HTTP if URI(issuer).scheme == 'http'
@@ -48,10 +48,11 @@ app = Rack::Builder.new do
       name: :openid_connect,
       issuer: issuer,
       discovery: true,
-      scope: %i[openid profile email offline_access],
+      scope: scopes.split(',').map(&:to_sym),
       response_type: :code,
       prompt: :consent,
       client_auth_method: :basic,
+      uid_field: 'sub',
       client_options: {
         identifier: client_id,
         secret: client_secret,
