@@ -53,7 +53,7 @@ export function sendErrorPage(
       qrUrl: paths ? links.qr : undefined,
       abortUrl: paths && `${paths.abort}?outcome=${outcomeOf(cause)}`,
       appUrl: paths ? undefined : links.app,
-      homeUrl: paths || links.app ? undefined : `${deps.basePath}/`,
+      homeUrl: paths || links.app ? undefined : deps.pages.homePath,
     },
     {
       status: page.status,
