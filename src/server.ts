@@ -16,7 +16,6 @@ import { startAdminSocket, type AdminSocket } from './admin/socket.js';
 import type { Config } from './config/schema.js';
 import { isLoopbackUrl } from './config/warnings.js';
 import { ConnectionRegistry } from './connections.js';
-import { pickLang, translator } from './i18n/index.js';
 import { interactionRouter } from './interaction/routes.js';
 import { createLogger, type Logger } from './log.js';
 import { validateClients } from './oidc/clients.js';
@@ -32,6 +31,7 @@ import { timeStorage } from './observability/storage-timing.js';
 import { createListener } from './web/listener.js';
 import { startMetricsListener, type MetricsListener } from './web/metrics-endpoint.js';
 import { assetsMiddleware } from './pages/assets.js';
+import { landingPage, notFoundPage } from './pages/landing.js';
 import { PageRenderer } from './pages/render.js';
 import { openStorage } from './storage/index.js';
 import type { Storage } from './storage/types.js';
@@ -133,7 +133,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     pages,
     trustProxy: config.trustProxy,
     connectionIds: settings.connections.map((connection) => connection.identifier),
-    groupsClaim: settings.groupsClaim,
+    claims: { groupsClaim: settings.groupsClaim, connections: settings.connections },
     lifecycle,
     log,
   });
@@ -171,6 +171,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   app.use(assetsMiddleware(basePath));
   // WeCom's trusted-domain check asks the host's root, whatever the issuer's path.
   app.use(verificationFiles(() => config.wecom.verificationFiles));
+  app.use(landingPage(pages));
 
   let simulator: WeComSimulator | undefined;
   if (config.simulator.enabled) {
@@ -303,16 +304,4 @@ function listen(server: Server, port: number, host: string): Promise<void> {
       resolve();
     });
   });
-}
-
-/** Anything nobody answered gets a readable page, not Koa's bare "Not Found". */
-function notFoundPage(pages: PageRenderer): Koa.Middleware {
-  return async (ctx, next) => {
-    await next();
-    if (ctx.status !== 404 || ctx.body !== undefined || ctx.respond === false) return;
-    const lang = pickLang(undefined, ctx.get('accept-language'));
-    const t = translator(lang);
-    if (!ctx.accepts('html')) return;
-    pages.send(ctx, 'message', { lang, title: t('error.title'), heading: t('error.title'), message: t('error.not_found') }, { status: 404 });
-  };
 }

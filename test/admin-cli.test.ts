@@ -255,6 +255,10 @@ describe('offline: no server running, the CLI opens the storage itself', () => {
         admin([...args]),
       ),
     );
+    const [clientsJson] = asJson;
+    expect(JSON.parse(clientsJson!.stdout)).toEqual(
+      expect.arrayContaining([expect.objectContaining({ client_id: 'rp', first_party: true, id_token_claims: 'minimal' })]),
+    );
     for (const run of [clients, connections, ...asJson]) {
       for (const secret of [...SECRETS, partnerEnv.PARTNER_SECRET]) expect(run.stdout + run.stderr).not.toContain(secret);
       expect(run.stdout).not.toMatch(/secret/i);

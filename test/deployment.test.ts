@@ -106,5 +106,13 @@ describe('behind a TLS-terminating proxy, with an issuer path', () => {
     const html = await login.text();
     expect(html).toContain('action="/oidc/interaction/');
     expect(html).toContain('href="/oidc/assets/style.css"');
+
+    // the landing page is at the issuer, and the 404 page links to it
+    const landing = await fetch(`${running.address}/oidc/`, { headers: { ...proxied, accept: 'text/html' } });
+    expect(landing.status).toBe(200);
+    expect(await landing.text()).toContain('企业微信登录服务');
+    const missing = await fetch(`${running.address}/oidc/nothing-here`, { headers: { ...proxied, accept: 'text/html' } });
+    expect(missing.status).toBe(404);
+    expect(await missing.text()).toMatch(/<a class="button secondary" href="\/oidc\/">/);
   });
 });

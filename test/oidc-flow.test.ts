@@ -95,7 +95,15 @@ describe('sign-in with the WeCom QR login', () => {
 
     const refreshed = await oidc.refreshTokenGrant(rp, tokens.refresh_token!);
     expect(refreshed.access_token).not.toBe(tokens.access_token);
-    expect(refreshed.claims()?.sub).toBe(claims.sub);
+    // OIDC Core 12.2 (with the working group's errata, connect#1025): no nonce in a refreshed ID
+    // token; the same sub, aud, azp and auth_time as the original
+    const refreshedClaims = refreshed.claims()!;
+    expect(claims.nonce).toBeTypeOf('string');
+    expect(refreshedClaims).not.toHaveProperty('nonce');
+    expect(refreshedClaims.sub).toBe(claims.sub);
+    expect(refreshedClaims.aud).toEqual(claims.aud);
+    expect(refreshedClaims.azp).toEqual(claims.azp);
+    expect(refreshedClaims.auth_time).toEqual(claims.auth_time);
 
     const introspected = await oidc.tokenIntrospection(rp, refreshed.access_token);
     expect(introspected.active).toBe(true);

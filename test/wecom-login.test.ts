@@ -4,6 +4,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type * as oidc from 'openid-client';
+import { parse } from 'node-html-parser';
 import { Browser, formsOf, textOf, type Page } from './support/browser.js';
 import { APP_SECRET, CONFIDENTIAL, startTestServer, type TestServer } from './support/server.js';
 import {
@@ -35,6 +36,10 @@ async function qrPage(browser = new Browser()) {
 async function scanAndLand(who: string) {
   const { browser, page } = await qrPage();
   return scanAs(browser, page, who, redirectUri);
+}
+
+function parseLinks(page: Page): string[] {
+  return parse(page.body).querySelectorAll('main a').map((link) => link.getAttribute('href') ?? '');
 }
 
 function expectErrorPage(page: Page, status: number, text: RegExp) {
@@ -108,14 +113,29 @@ describe('the state and the callback', () => {
     expectErrorPage(await browser.follow(callback), 400, /已经使用过或已过期/);
   });
 
-  it('a callback replayed after a successful sign-in is refused', async () => {
+  it('a callback replayed after a successful sign-in issues nothing: the person is sent on to the app', async () => {
     const { browser, page } = await qrPage();
     const callback = await scanAndCaptureCallback(browser, page, 'ZhangSan');
     const first = await browser.follow(callback, {}, stopAtApp(redirectUri));
     expect(first.url.startsWith(redirectUri)).toBe(true);
+    const appHome = `${new URL(redirectUri).origin}/`;
+    for (const replaying of [browser, new Browser()]) {
+      const replay = await replaying.follow(callback, {}, (next) => next.startsWith(appHome));
+      // no code, no state: only the app's address (its home, as the redirect_uri's origin)
+      expect(replay.url).toBe(appHome);
+      expect(replay.chain).toHaveLength(2);
+    }
+  });
+
+  it('after the attempt is forgotten, a replayed callback shows the expired page with a way on', async () => {
+    const { browser, page } = await qrPage();
+    const callback = await scanAndCaptureCallback(browser, page, 'ZhangSan');
+    await browser.follow(callback, {}, stopAtApp(redirectUri));
+    const uid = new URL(callback).pathname.split('/')[2]!;
+    await t.server.storage.models.destroy('FinishedInteraction', uid);
     const replay = await browser.follow(callback, {}, stopAtApp(redirectUri));
-    expect(replay.url.startsWith(redirectUri)).toBe(false);
     expectErrorPage(replay, 400, /过期/);
+    expect(parseLinks(replay)).toEqual(['/']);
   });
 
   it("a state from another sign-in attempt is refused, even in the same browser", async () => {
@@ -128,10 +148,13 @@ describe('the state and the callback', () => {
     expectErrorPage(await browser.follow(callbackA.href), 400, /不属于当前的登录请求/);
   });
 
-  it('a callback in another browser (without the interaction cookie) is refused', async () => {
+  it('a callback in another browser (without the interaction cookie) is refused, with a link to the app', async () => {
     const { browser, page } = await qrPage();
     const callback = await scanAndCaptureCallback(browser, page, 'ZhangSan');
-    expectErrorPage(await new Browser().follow(callback), 400, /过期或无法识别/);
+    const refused = await new Browser().follow(callback);
+    expectErrorPage(refused, 400, /过期或无法识别/);
+    expect(formsOf(refused)).toEqual([]);
+    expect(parseLinks(refused)).toEqual([`${new URL(redirectUri).origin}/`]);
   });
 
   it('a WeCom code that was already used shows "expired, start again"', async () => {

@@ -40,6 +40,7 @@ function clientView(client: ClientConfig) {
     client_id: client.client_id,
     client_name: typeof client.client_name === 'string' ? client.client_name : undefined,
     first_party: client.first_party === true,
+    id_token_claims: client.id_token_claims ?? 'minimal',
     redirect_uris: stringList(client.redirect_uris),
     connections: client.connections,
   };

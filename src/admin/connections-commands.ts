@@ -65,6 +65,7 @@ function connectionView(connection: ConnectionConfig) {
     agentId: connection.agentId,
     loginOnly: connection.loginOnly,
     association: association.mode === 'match' ? `match (${association.fields.join(', ')})` : association.mode,
+    emailFallback: connection.emailFallback,
   };
 }
 

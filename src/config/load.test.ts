@@ -48,10 +48,30 @@ describe('configuration', () => {
     [{ association: { mode: 'match' } }, /connections\[0\]\.association\.fields/],
     [{ association: { mode: 'match', fields: ['name'] } }, /connections\[0\]\.association\.fields\[0\]/],
     [{ secret: '' }, /connections\[0\]\.secret: must not be empty/],
+    [{ emailFallback: { template: 'all@corp.example.com' } }, /connections\[0\]\.emailFallback\.template: must contain "\{userid\}"/],
+    [{ emailFallback: { template: '{userid}@localhost' } }, /connections\[0\]\.emailFallback\.template: must yield a valid e-mail address/],
+    [{ emailFallback: { template: '{userid}@corp.example.com', verified: 'yes' } }, /connections\[0\]\.emailFallback\.verified/],
+    [{ emailFallback: '{userid}@corp.example.com' }, /connections\[0\]\.emailFallback/],
   ])('rejects a bad connection %j', (patch, message) => {
     const raw = minimal();
     Object.assign(raw.connections[0]!, patch);
     expect(problemsOf(raw).join('\n')).toMatch(message);
+  });
+
+  it('accepts an emailFallback template, unverified unless declared verified', () => {
+    const raw = minimal();
+    Object.assign(raw.connections[0]!, { emailFallback: { template: '{userid}@corp.example.com' } });
+    expect(parseConfig(raw, { WECOM_SECRET: 's' }).connections[0]!.emailFallback).toEqual({
+      template: '{userid}@corp.example.com',
+      verified: false,
+    });
+  });
+
+  it('accepts id_token_claims "minimal" or "scopes" and rejects anything else, naming the field', () => {
+    const withClaims = (value: unknown) => ({ ...minimal(), clients: [{ client_id: 'k8s', id_token_claims: value }] });
+    expect(problemsOf(withClaims('scopes'))).toEqual([]);
+    expect(problemsOf(withClaims('minimal'))).toEqual([]);
+    expect(problemsOf(withClaims('all')).join('\n')).toMatch(/clients\[0\]\.id_token_claims: .*"minimal".*"scopes"/);
   });
 
   it('rejects duplicate connection identifiers and client ids', () => {

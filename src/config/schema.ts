@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import { CALLBACK_TOKEN_PATTERN, ENCODING_AES_KEY_PATTERN } from '../wecom/events/secrets.js';
+import { templateProblem } from '../accounts/email-fallback.js';
 
 /** A connection identifier names the connection in URLs and stored identities: it must never change meaning. */
 export const CONNECTION_IDENTIFIER = /^[a-z0-9-]{1,31}$/;
@@ -117,6 +118,21 @@ const connectionSchema = z
     revalidateGraceSeconds: z.number().int().min(0).max(30 * 86_400).default(86_400),
     /** Minutes between sweeps that re-check every linked member with WeCom; 0 turns the sweep off. */
     reconcileIntervalMinutes: z.number().int().min(0).max(7 * 24 * 60).default(60),
+    /**
+     * An address made from the userid for members WeCom gives no e-mail (see accounts/email-fallback.ts):
+     * used only when there is neither an address from WeCom nor an imported one.
+     */
+    emailFallback: z
+      .object({
+        template: z.string().superRefine((template, ctx) => {
+          const problem = templateProblem(template);
+          if (problem) ctx.addIssue({ code: 'custom', message: problem });
+        }),
+        /** Assert templated addresses as verified: only when the corp really delivers mail there. */
+        verified: z.boolean().default(false),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 
@@ -128,6 +144,12 @@ const clientSchema = z
   .object({
     client_id: z.string().min(1),
     first_party: z.boolean().optional(),
+    /**
+     * `minimal` (default, as OIDC Core says): the ID token carries only sub, amr and the protocol
+     * claims, the rest is at userinfo. `scopes`: every claim of the granted scopes is in the ID token
+     * too, for apps that read the ID token only (Kubernetes, Argo CD, Auth.js).
+     */
+    id_token_claims: z.enum(['minimal', 'scopes']).optional(),
     /** The connections this client offers (by identifier); all of them when absent. */
     connections: z.array(z.string()).min(1).optional(),
   })

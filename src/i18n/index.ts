@@ -5,6 +5,8 @@
 import { messages, type MessageKey } from './messages.js';
 
 export type Lang = 'zh-CN' | 'en';
+/** Every page language, in BCP 47 (as discovery's ui_locales_supported lists them). */
+export const LANGS: readonly Lang[] = ['zh-CN', 'en'];
 export const DEFAULT_LANG: Lang = 'zh-CN';
 
 /** `ui_locales` (space-separated, in preference order) wins over Accept-Language. */

@@ -137,6 +137,17 @@ export const messages = {
     en: 'The app sent an invalid sign-in request.',
   },
   'error.not_found': { 'zh-CN': '页面不存在。', en: 'This page does not exist.' },
+  'not_found.title': { 'zh-CN': '找不到页面', en: 'Page not found' },
+  'not_found.message': {
+    'zh-CN': '这个地址没有内容。如果你正在登录某个应用，请回到该应用重新登录。',
+    en: 'There is nothing at this address. If you were signing in to an app, go back to the app and sign in again.',
+  },
+  'home.link': { 'zh-CN': '登录服务首页', en: 'Sign-in service home' },
+  'home.title': { 'zh-CN': '企业微信登录服务', en: 'WeCom sign-in service' },
+  'home.message': {
+    'zh-CN': '这里是 {host} 的企业微信登录服务，供公司的各个应用使用。请打开你要使用的应用，选择“使用企业微信登录”。',
+    en: "This is {host}'s sign-in service for the company's apps, using WeCom. Open the app you want to use and choose to sign in with WeCom.",
+  },
   'logout.title': { 'zh-CN': '退出登录', en: 'Sign out' },
   'logout.question': { 'zh-CN': '要退出 {host} 的登录吗？', en: 'Do you want to sign out of {host}?' },
   'logout.yes': { 'zh-CN': '退出登录', en: 'Yes, sign me out' },

@@ -2,12 +2,15 @@
  * The one error page of the sign-in: what happened in plain words, the fix for the administrator
  * where there is one, and the ways on — "try again" (a form posting to `retryUrl`: a new WeCom
  * login, or the choice page, in the same sign-in attempt) and "back to the app" (ends the attempt
- * with access_denied, so the app hears of it).
+ * with access_denied and a description of how it ended, see outcomes.ts, so the app hears of it).
+ * A page outside any attempt we can still answer links to the app when we know it, else to our
+ * landing page: never a dead end.
  */
 import type { Context } from 'koa';
 import { translator, type MessageKey, type Translate } from '../i18n/index.js';
 import { interactionPaths, langOf, type InteractionDeps, type InteractionDetails } from './context.js';
 import { failurePage, type FailurePage } from './failures.js';
+import { outcomeOf } from './outcomes.js';
 import type { LoginFailure } from './wecom-login.js';
 
 export type ErrorCause =
@@ -20,6 +23,8 @@ export interface ErrorLinks {
   retry?: string;
   /** "Scan a QR code instead", offered when the failed login ran inside the WeCom client. */
   qr?: string;
+  /** "Back to the app" as a plain link, where there is no attempt left to end (see lost-attempt.ts). */
+  app?: string;
 }
 
 export function sendErrorPage(
@@ -46,7 +51,9 @@ export function sendErrorPage(
       code: page.code,
       retryUrl: paths ? links.retry : undefined,
       qrUrl: paths ? links.qr : undefined,
-      abortUrl: paths?.abort,
+      abortUrl: paths && `${paths.abort}?outcome=${outcomeOf(cause)}`,
+      appUrl: paths ? undefined : links.app,
+      homeUrl: paths || links.app ? undefined : deps.pages.homePath,
     },
     {
       status: page.status,

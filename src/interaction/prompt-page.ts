@@ -43,7 +43,7 @@ export async function showPrompt(deps: InteractionDeps, ctx: Context): Promise<v
     }
     case 'consent':
       if (isFirstParty(client)) {
-        return finishInteraction(deps, ctx, { consent: { grantId: await grantRequested(provider, details) } }, true);
+        return finishInteraction(deps, ctx, details, { consent: { grantId: await grantRequested(provider, details) } }, true);
       }
       return showConsent(deps, ctx, details, clientName, typeof client?.logoUri === 'string' ? client.logoUri : undefined);
     default:

@@ -13,6 +13,8 @@ import type { InteractionDeps } from './context.js';
 import { grantRequested } from './consent.js';
 import { sendErrorPage } from './error-page.js';
 import { finishInteraction } from './finish.js';
+import { answerLostAttempt } from './lost-attempt.js';
+import { abortResult } from './outcomes.js';
 import { showPrompt } from './prompt-page.js';
 import { createFromBinding, startBindProof } from './bind-routes.js';
 import { handleWeComCallback, startWeComLogin } from './wecom-routes.js';
@@ -25,9 +27,7 @@ export function interactionRouter(deps: InteractionDeps): Router {
       await next();
     } catch (error) {
       // An attempt that is gone (expired, finished, or never this browser's) gets a page, not a trace.
-      if (error instanceof errors.SessionNotFound) {
-        return sendErrorPage(deps, ctx, undefined, { kind: 'problem', key: 'error.interaction_expired', status: 400 });
-      }
+      if (error instanceof errors.SessionNotFound) return answerLostAttempt(deps, ctx);
       deps.log.error('interaction failed', {
         path: ctx.path,
         error: error instanceof Error ? error.name : 'unknown',
@@ -51,12 +51,13 @@ export function interactionRouter(deps: InteractionDeps): Router {
       return sendErrorPage(deps, ctx, details, { kind: 'problem', key: 'error.generic', status: 400 });
     }
     const grantId = await grantRequested(deps.provider, details);
-    await finishInteraction(deps, ctx, { consent: { grantId } }, true);
+    await finishInteraction(deps, ctx, details, { consent: { grantId } }, true);
   });
 
+  // "Cancel", "Deny" and "back to the app"; error pages name how the attempt ended (outcomes.ts).
   router.post('/:uid/abort', async (ctx) => {
-    await deps.provider.interactionDetails(ctx.req, ctx.res);
-    await finishInteraction(deps, ctx, { error: 'access_denied', error_description: 'End-User aborted interaction' }, false);
+    const details = await deps.provider.interactionDetails(ctx.req, ctx.res);
+    await finishInteraction(deps, ctx, details, abortResult(ctx.query.outcome), false);
   });
 
   return router;

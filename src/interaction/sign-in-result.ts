@@ -25,7 +25,7 @@ export async function respondToSignIn(
     case 'signed_in':
       deps.log.info('WeCom sign-in', { connection: connection.identifier, accountId: outcome.account.id, linkedBy: outcome.linkedBy });
       deps.signIns?.signIn('signed_in');
-      return finishInteraction(deps, ctx, { login: { accountId: outcome.account.id, amr: [AMR[method]], remember: true } }, false);
+      return finishInteraction(deps, ctx, details, { login: { accountId: outcome.account.id, amr: [AMR[method]], remember: true } }, false);
     case 'needs_binding':
       deps.signIns?.signIn('needs_binding');
       await savePendingBinding(

@@ -1,6 +1,12 @@
 /**
  * The bridge from oidc-provider's adapter contract to our storage: one adapter instance per model
  * name, every call forwarded to the ModelStore with that name.
+ *
+ * One change on the way: a refresh token is read back without the authorization request's `nonce`.
+ * oidc-provider copies a refresh token's nonce into the ID tokens it issues on refresh, but a nonce
+ * belongs to the authentication response only (OIDC Core 12.2 as corrected by the working group,
+ * openid/connect#1025), and RPs such as OmniAuth (GitLab) reject a refreshed ID token that repeats
+ * it. A refresh token has no other use for the nonce, and oidc-provider offers no setting for this.
  */
 import type { Adapter, AdapterPayload } from 'oidc-provider';
 import type { ModelPayload, ModelStore } from '../storage/types.js';
@@ -20,7 +26,8 @@ class StorageAdapter implements Adapter {
   }
 
   async find(id: string): Promise<AdapterPayload | undefined> {
-    return (await this.models.find(this.name, id)) as AdapterPayload | undefined;
+    const payload = (await this.models.find(this.name, id)) as AdapterPayload | undefined;
+    return this.name === 'RefreshToken' ? withoutNonce(payload) : payload;
   }
 
   async findByUid(uid: string): Promise<AdapterPayload | undefined> {
@@ -42,4 +49,10 @@ class StorageAdapter implements Adapter {
   revokeByGrantId(grantId: string): Promise<void> {
     return this.models.revokeByGrantId(this.name, grantId);
   }
+}
+
+function withoutNonce(payload: AdapterPayload | undefined): AdapterPayload | undefined {
+  if (!payload || !('nonce' in payload)) return payload;
+  const { nonce: _nonce, ...rest } = payload;
+  return rest;
 }

@@ -8,11 +8,15 @@ type ClientLike = { metadata(): Record<string, unknown> } | undefined;
 export function extraClientMetadata(connectionIds: readonly string[]): NonNullable<Configuration['extraClientMetadata']> {
   const known = new Set(connectionIds);
   return {
-    properties: ['first_party', 'connections'],
+    properties: ['first_party', 'connections', 'id_token_claims'],
     validator(_ctx, key, value) {
       // `first_party: true` skips the consent screen: the administrator consented when configuring it.
       if (key === 'first_party' && value !== undefined && typeof value !== 'boolean') {
         throw new errors.InvalidClientMetadata('first_party must be a boolean');
+      }
+      // `id_token_claims` chooses what the ID token carries besides sub and amr (see idTokenClaims).
+      if (key === 'id_token_claims' && value !== undefined && !ID_TOKEN_CLAIMS.includes(value as IdTokenClaims)) {
+        throw new errors.InvalidClientMetadata(`id_token_claims must be one of ${ID_TOKEN_CLAIMS.map((v) => `"${v}"`).join(', ')}`);
       }
       // `connections` restricts which WeCom connections this client's users may sign in with.
       if (key === 'connections' && value !== undefined) {
@@ -22,6 +26,18 @@ export function extraClientMetadata(connectionIds: readonly string[]): NonNullab
       }
     },
   };
+}
+
+export const ID_TOKEN_CLAIMS = ['minimal', 'scopes'] as const;
+export type IdTokenClaims = (typeof ID_TOKEN_CLAIMS)[number];
+
+/**
+ * What a client's ID tokens carry. `minimal` (the default, OIDC Core 5.4): only what the `claims`
+ * parameter asks for, the rest at userinfo. `scopes`: every claim of the granted scopes, for apps
+ * that read the ID token only (kube-apiserver, Argo CD, Auth.js).
+ */
+export function idTokenClaims(client: ClientLike): IdTokenClaims {
+  return client?.metadata().id_token_claims === 'scopes' ? 'scopes' : 'minimal';
 }
 
 /** Whether a client was configured as first-party, i.e. its users are never shown a consent screen. */

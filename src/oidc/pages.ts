@@ -32,6 +32,8 @@ export function errorPage(
       heading: t('error.title'),
       message: `${t('error.oidc')} ${typeof out.error_description === 'string' ? out.error_description : ''}`.trim(),
       code: typeof out.error === 'string' ? out.error : undefined,
+      // oidc-provider shows this page only when it cannot send the person back to the app.
+      homeUrl: pages.homePath,
     },
     { status: ctx.status >= 400 ? ctx.status : 400 },
   );
@@ -59,5 +61,6 @@ export function logoutSuccessPage(pages: PageRenderer, ctx: KoaContextWithOIDC):
     title: t('logout.title'),
     heading: t('logout.title'),
     message: client ? t('logout.done_client', { client }) : t('logout.done'),
+    homeUrl: pages.homePath,
   });
 }

@@ -6,13 +6,14 @@
 import Provider, { type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import type { MemberLifecycle } from '../accounts/lifecycle.js';
 import type { AccountService } from '../accounts/service.js';
+import { LANGS } from '../i18n/index.js';
 import type { ClientConfig } from '../config/schema.js';
 import type { Logger } from '../log.js';
 import type { PageRenderer } from '../pages/render.js';
 import type { Storage } from '../storage/types.js';
 import { createAdapterFactory } from './adapter.js';
-import { SUPPORTED_SCOPES, accountClaims, scopeClaims } from './claims.js';
-import { extraClientMetadata } from './client-metadata.js';
+import { SUPPORTED_SCOPES, accountClaims, claimsForUse, scopeClaims, type ClaimsPolicy } from './claims.js';
+import { extraClientMetadata, idTokenClaims } from './client-metadata.js';
 import { connectionParam } from './connection-param.js';
 import { outboundFetch } from './outbound-fetch.js';
 import { introspectionAllowed, revocationAllowed } from './token-policies.js';
@@ -37,7 +38,8 @@ export interface ProviderOptions {
   trustProxy: boolean;
   /** Identifiers of the configured connections, for client metadata and the `connection` parameter. */
   connectionIds: readonly string[];
-  groupsClaim: string;
+  /** The groups claim name and the connections' e-mail fallbacks. */
+  claims: ClaimsPolicy;
   /** Re-checks members with WeCom before a refresh (accounts/lifecycle.ts). */
   lifecycle?: Pick<MemberLifecycle, 'beforeRefresh'>;
   log: Logger;
@@ -56,7 +58,7 @@ export function createProvider(options: ProviderOptions): Provider {
       sid: null,
       auth_time: null,
       iss: null,
-      ...scopeClaims(options.groupsClaim),
+      ...scopeClaims(options.claims.groupsClaim),
     },
     extraClientMetadata: extraClientMetadata(options.connectionIds),
     extraParams: { connection: connectionParam(options.connectionIds) },
@@ -67,9 +69,18 @@ export function createProvider(options: ProviderOptions): Provider {
       // A refresh is where a long-lived grant meets WeCom again: a member who has left is refused
       // here (invalid_grant), and offboarded everywhere.
       if (options.lifecycle && isRefreshGrant(ctx) && !(await options.lifecycle.beforeRefresh(account)).allow) return undefined;
-      return { accountId: account.id, claims: () => accountClaims(account, options.groupsClaim) };
+      return {
+        accountId: account.id,
+        claims: (use, _scope, requested) =>
+          claimsForUse(accountClaims(account, options.claims), use, idTokenClaims(ctx.oidc?.client), requested),
+      };
     },
+    // Which claims an ID token carries is decided per client (client metadata `id_token_claims`,
+    // applied in findAccount above), so oidc-provider's global switch must let scope claims through.
+    conformIdTokenClaims: false,
     loadExistingGrant: (ctx) => loadGrant(ctx),
+    // The languages `ui_locales` can choose for our pages (RFC 8414 / OIDC Discovery).
+    discovery: { ui_locales_supported: [...LANGS] },
     interactions: {
       url: (_ctx, interaction) => `${options.basePath}/interaction/${interaction.uid}`,
     },

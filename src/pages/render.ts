@@ -41,6 +41,11 @@ export class PageRenderer {
   /** @param basePath the issuer's path ('' or '/oidc'), under which our assets are served. */
   constructor(private readonly basePath: string) {}
 
+  /** The issuer root, where our landing page is: the way on from a page with nowhere else to go. */
+  get homePath(): string {
+    return `${this.basePath}/`;
+  }
+
   get stylesheetPath(): string {
     return `${this.basePath}/assets/style.css`;
   }

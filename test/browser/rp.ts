@@ -23,6 +23,8 @@ interface Pending {
 export interface SignInResult {
   user?: { name?: unknown; sub: string; amr?: unknown; preferred_username?: unknown };
   error?: string;
+  /** The provider's error_description, as an app would show or log it. */
+  errorDescription?: string;
 }
 
 export class RelyingParty {
@@ -130,7 +132,7 @@ export class RelyingParty {
         const pending = this.pending.get(url.searchParams.get('state') ?? '');
         let result: SignInResult;
         if (url.searchParams.has('error')) {
-          result = { error: url.searchParams.get('error')! };
+          result = { error: url.searchParams.get('error')!, errorDescription: url.searchParams.get('error_description') ?? undefined };
         } else if (!pending) {
           result = { error: 'unknown_state' };
         } else {
@@ -175,7 +177,11 @@ pre{background:#f4f6f8;padding:12px;border-radius:8px}</style></head><body>${bod
 
 function resultPage(result: SignInResult): string {
   if (result.error) {
-    return page('Sign-in failed', `<h1>Sign-in failed</h1><p>error: <code id="error">${escapeHtml(result.error)}</code></p><p><a href="/">Home</a></p>`);
+    const description = result.errorDescription ? `<p>description: <code id="error-description">${escapeHtml(result.errorDescription)}</code></p>` : '';
+    return page(
+      'Sign-in failed',
+      `<h1>Sign-in failed</h1><p>error: <code id="error">${escapeHtml(result.error)}</code></p>${description}<p><a href="/">Home</a></p>`,
+    );
   }
   const user = result.user!;
   return page(

@@ -4,9 +4,10 @@
  * installs them), and the person's part of a sign-in: from whatever page the relying party sent the
  * browser to, press the WeCom button on our login page and "scan" on the simulator's QR page.
  */
-import { spawnSync } from 'node:child_process';
+import { spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { request as httpRequest } from 'node:http';
+import { createInterface } from 'node:readline';
 import { Browser, formsOf, type Page } from '../support/browser.js';
 import { scanForm } from '../support/flow.js';
 import type { TestServer } from '../support/server.js';
@@ -56,6 +57,60 @@ export function findAuthlibPython(): string | undefined {
     if (probe.status === 0) return candidate;
   }
   return undefined;
+}
+
+/** Where Debian's golang-* library packages put their sources (a GOPATH for GO111MODULE=off builds). */
+export const DEBIAN_GOPATH = '/usr/share/gocode';
+
+/**
+ * The `go` command and Debian's coreos/go-oidc and golang.org/x/oauth2 sources, or why the go-oidc
+ * suite cannot run here.
+ */
+export function findGoOidc(): { go: string } | { missing: string } {
+  const go = ['/usr/bin/go', '/usr/lib/go/bin/go', '/usr/local/go/bin/go'].find(executable);
+  if (!go) return { missing: `Go is not installed (golang-go; ${INSTALL_HINT})` };
+  const libraries = {
+    'golang-github-coreos-go-oidc-dev': 'github.com/coreos/go-oidc/oidc.go',
+    'golang-golang-x-oauth2-dev': 'golang.org/x/oauth2/oauth2.go',
+  };
+  const absent = Object.entries(libraries).filter(([, file]) => !readable(`${DEBIAN_GOPATH}/src/${file}`));
+  if (absent.length) return { missing: `Go libraries missing: ${absent.map(([name]) => name).join(', ')} (${INSTALL_HINT})` };
+  return { go };
+}
+
+/**
+ * The Ruby interpreter and the openid_connect gem (Debian's ruby-openid-connect, which
+ * ruby-omniauth-openid-connect and so GitLab use), or why the OmniAuth suite cannot run here.
+ */
+export function findRubyOpenIdConnect(): { ruby: string } | { missing: string } {
+  const ruby = ['/usr/bin/ruby', '/usr/local/bin/ruby'].find(executable);
+  if (!ruby) return { missing: `Ruby is not installed (ruby; ${INSTALL_HINT})` };
+  const probe = spawnSync(ruby, ['-e', 'require "omniauth_openid_connect"; require "openid_connect"'], { stdio: 'ignore', timeout: 30_000 });
+  if (probe.status !== 0) return { missing: `Ruby cannot load omniauth_openid_connect (ruby-omniauth-openid-connect; ${INSTALL_HINT})` };
+  return { ruby };
+}
+
+/**
+ * Runs a relying party that talks one JSON object per stdout line, reads the callback URL on stdin
+ * (the pattern of authlib_rp.py, go_oidc_rp.go and omniauth_rp.rb).
+ */
+export function lineProtocol(child: ChildProcessWithoutNullStreams, name: string) {
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+  return {
+    exited,
+    stderr: () => stderr,
+    async next<T = Record<string, unknown>>(): Promise<T> {
+      const line = await lines.next();
+      if (line.done) throw new Error(`${name} ended early (exit ${await exited}): ${stderr}`);
+      return JSON.parse(line.value) as T;
+    },
+    send(line: string) {
+      child.stdin.end(`${line}\n`);
+    },
+  };
 }
 
 /**
