@@ -27,7 +27,7 @@ afterAll(() => dropSchemas(schemas), 30_000);
 /** Round trips per operation, after a first sign-in has created the account and fetched WeCom's token. */
 const PINNED = {
   /** authorize → login page → WeCom → callback → resume → code at the app (was 20). */
-  signInBrowserPart: 13,
+  signInBrowserPart: 11,
   /** the code with its Grant, Session and account; consume it; the access token (was 7). */
   token: 3,
   /** the access token with its Grant, Session and account (was 5). */
