@@ -7,6 +7,7 @@
 import { offlineSignIn, fullSignIn, refreshGrantBody } from './flows.js';
 import { batchedLoad, median, mintCodes, signInLoad, timedLoad, TOKEN_REQUEST, type Measurement } from './load.js';
 import type { BenchOptions } from './options.js';
+import { loadavg } from 'node:os';
 import { cpuSecondsOf } from './processes.js';
 
 export type OperationKey = 'discovery' | 'jwks' | 'token' | 'refresh' | 'userinfo' | 'sign-in';
@@ -123,13 +124,30 @@ export interface Summary {
   cpuMicros: number;
   failed: number;
   rounds: Measurement[];
+  /** (max - min) / median of the rounds' rps: how far the rounds disagree. */
+  spread: number;
+  /** The rounds disagree by more than ROUND_SPREAD_WARNING: the median is less trustworthy. */
+  roundsDisagree: boolean;
   firstError?: string;
+}
+
+/** Rounds whose rates differ by more than this (relative to their median) get a warning line. */
+export const ROUND_SPREAD_WARNING = 0.25;
+
+export function spreadOf(values: readonly number[]): number {
+  const finite = values.filter(Number.isFinite);
+  if (finite.length < 2) return 0;
+  const middle = median(finite);
+  return middle > 0 ? (Math.max(...finite) - Math.min(...finite)) / middle : 0;
 }
 
 export function summarize(rounds: Measurement[]): Summary {
   const firstError = rounds.find((round) => round.firstError)?.firstError;
+  const spread = spreadOf(rounds.map((round) => round.rps));
   return {
     rps: median(rounds.map((round) => round.rps)),
+    spread,
+    roundsDisagree: spread > ROUND_SPREAD_WARNING,
     p50: median(rounds.map((round) => round.p50)),
     p99: median(rounds.map((round) => round.p99)),
     cpuMicros: median(rounds.map((round) => round.cpuMicros ?? Number.NaN)),
@@ -161,7 +179,9 @@ export async function alternate(
     for (const index of order) {
       const { pid } = contenders[index]!;
       const cpuBefore = cpuSecondsOf(pid);
+      const loadAtStart = loadavg()[0]!;
       const result = await measure[index]!(options.seconds);
+      result.loadAverage = [loadAtStart, loadavg()[0]!];
       result.cpuMicros = result.ok ? ((cpuSecondsOf(pid) - cpuBefore) / result.ok) * 1e6 : Number.NaN;
       rounds[index]!.push(result);
       progress(`    round ${round + 1} ${contenders[index]!.name}: ${result.rps.toFixed(1)}/s, p50 ${result.p50.toFixed(1)} ms, p99 ${result.p99.toFixed(1)} ms, CPU ${result.cpuMicros.toFixed(0)} µs/op${result.failed ? `, ${result.failed} failed` : ''}`);

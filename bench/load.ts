@@ -18,6 +18,8 @@ export interface Measurement {
   seconds: number;
   /** CPU time the server under test used per successful operation, in microseconds (set by compare.ts). */
   cpuMicros?: number;
+  /** The 1-minute load average when the round started and when it ended (set by compare.ts). */
+  loadAverage?: [number, number];
   firstError?: string;
 }
 

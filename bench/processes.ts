@@ -10,6 +10,8 @@ import { send } from './http.js';
 
 export interface StartOptions {
   name: string;
+  /** What to run: Node (this one) unless given, e.g. `taskset` to pin the process to a core. */
+  command?: string;
   args: string[];
   env?: Record<string, string>;
   logFile: string;
@@ -55,7 +57,7 @@ export function installExitHandlers(cleanup: () => Promise<void>): void {
 export async function startChild(options: StartOptions): Promise<Child> {
   if (stopping) throw new Error(`not starting ${options.name}: the bench is stopping`);
   const log = openSync(options.logFile, 'a');
-  const proc = spawn(process.execPath, options.args, {
+  const proc = spawn(options.command ?? process.execPath, options.args, {
     cwd: process.cwd(),
     env: { ...process.env, ...options.env },
     stdio: ['ignore', log, log],

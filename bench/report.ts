@@ -3,7 +3,7 @@
  * at the end. Targets are the issue's part 4; they are reported, never enforced (the exit code
  * says only whether the bench itself ran).
  */
-import type { OperationKey, Summary } from './compare.js';
+import { ROUND_SPREAD_WARNING, type OperationKey, type Summary } from './compare.js';
 import type { BenchOptions, StorageDriver } from './options.js';
 import type { GettokenRecord } from './servers.js';
 
@@ -106,6 +106,11 @@ export function formatVariant(variant: VariantResult): string {
     ]),
   ];
   const lines = [title, table(rows)];
+  lines.push('rounds (req/s, in the order run; spread = (max - min) / median):');
+  for (const operation of variant.operations) {
+    lines.push(`  ${operation.label}: ours ${roundsText(operation.ours)}; bare ${roundsText(operation.bare)}; CPU ours/bare ${cpuRatio(operation)}`);
+  }
+  lines.push(...disagreements(variant));
   const failures = variant.operations.filter((operation) => operation.ours.failed || operation.bare.failed);
   for (const operation of failures) {
     lines.push(`  ! ${operation.label}: ${operation.ours.failed} failed on ours, ${operation.bare.failed} on bare (${operation.ours.firstError ?? operation.bare.firstError ?? ''})`);
@@ -129,6 +134,39 @@ export function formatVariant(variant: VariantResult): string {
   }
   for (const error of variant.errors) lines.push(`  ! ${error}`);
   return lines.join('\n');
+}
+
+function roundsText(summary: Summary): string {
+  return `${summary.rounds.map((round) => rate(round.rps)).join(' / ')} (spread ${(summary.spread * 100).toFixed(0)} %)`;
+}
+
+function cpuRatio(operation: OperationResult): string {
+  const ratio = operation.ours.cpuMicros / operation.bare.cpuMicros;
+  return Number.isFinite(ratio) ? `${ratio.toFixed(2)}x` : 'n/a';
+}
+
+/** A warning line for every comparison whose rounds disagree by more than ROUND_SPREAD_WARNING. */
+export function disagreements(variant: VariantResult): string[] {
+  const compared: [string, Summary][] = variant.operations.flatMap((operation): [string, Summary][] => [
+    [`${operation.label}, ours`, operation.ours],
+    [`${operation.label}, bare`, operation.bare],
+  ]);
+  if (variant.scale) compared.push(['scale, empty store', variant.scale.empty], ['scale, preloaded store', variant.scale.preloaded]);
+  return compared
+    .filter(([, summary]) => summary.roundsDisagree)
+    .map(
+      ([what, summary]) =>
+        `  ! WARNING ${what}: rounds disagree by ${(summary.spread * 100).toFixed(0)} % (more than ${ROUND_SPREAD_WARNING * 100} %): ` +
+        'the machine was not quiet enough for this median to be trusted; run again',
+    );
+}
+
+/** The warning for a machine busy with other work at the start or end of the run, if it was. */
+export function loadWarning(cpus: number, atStart: number[], atEnd: number[]): string | undefined {
+  const busiest = Math.max(atStart[0] ?? 0, atEnd[0] ?? 0);
+  return busiest > cpus
+    ? `! WARNING load average ${busiest.toFixed(1)} on ${cpus} cores: other processes competed with the bench; its figures are noise-prone`
+    : undefined;
 }
 
 export function formatGettoken(result: GettokenResult, bare: number): string {

@@ -20,6 +20,7 @@ import { freePort, installExitHandlers, memoryOf, stopAllChildren, stopChild, ty
 import {
   formatGettoken,
   formatVariant,
+  loadWarning,
   RSS_LIMIT_MIB,
   SCALE_MINIMUM_RATIO,
   type BenchResult,
@@ -76,11 +77,13 @@ async function main(): Promise<void> {
     mkdirSync('bench/results', { recursive: true });
     writeFileSync(RESULTS, `${JSON.stringify(result, null, 2)}\n`);
 
+    const busy = loadWarning(result.machine.cpus, loadAtStart, result.machine.loadAverage.atEnd);
     const output = [
       '',
       `wecom-oidc benchmark, ${result.machine.cpus} cores, Node ${result.machine.node}, ${options.rounds} round(s) x ${options.seconds} s, ` +
         `medians over rounds; ${options.connections} connections (single requests), ${options.users} virtual users (sign-ins); ` +
-        `load average ${loadAtStart.map((load) => load.toFixed(1)).join(' ')} at start, ${loadavg().map((load) => load.toFixed(1)).join(' ')} at end`,
+        `load average ${loadAtStart.map((load) => load.toFixed(1)).join(' ')} at start, ${result.machine.loadAverage.atEnd.map((load) => load.toFixed(1)).join(' ')} at end`,
+      ...(busy ? [busy] : []),
       '',
       ...variants.flatMap((variant) => [formatVariant(variant), '']),
       formatGettoken(result.gettoken, bareGettoken),
@@ -101,6 +104,7 @@ function methodNotes(options: BenchOptions): string[] {
     'How: servers run in their own processes (ours from dist/, the bare provider and the WeCom simulator under tsx); autocannon and',
     '  the sign-in users run in this process and share the 2 cores with them, so the cheapest endpoints are partly generator-bound:',
     '  "server CPU us/op" (from /proc/<pid>/stat) is what a request costs the server, whatever the generator manages.',
+    '- ratio: the median of ours over the median of bare (req/s, each over the rounds listed under its table); CPU likewise.',
     `- token: each round redeems ${options.codesPerRound.toLocaleString('en-US')} codes minted beforehand (batches of ${options.codeBatch}, PKCE verifier each), not ${options.seconds} s.`,
     '- refresh: 32 refresh tokens reused round-robin (checked: neither provider rotates them for this confidential client).',
     '- sign-in: a fresh browser per sign-in (new session and grant), all as the simulator\'s one active member ZhangSan; scale',

@@ -167,6 +167,9 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   // cookies with the same keys the provider verifies them with.
   app.keys = cookieKeys;
   app.silent = true;
+  // Outermost, so that what the storage holds for a request is written before its response is.
+  const unitOfWork = storage.unitOfWork?.bind(storage);
+  if (unitOfWork) app.use((_ctx, next) => unitOfWork(next));
   app.use(notFoundPage(pages));
   app.use(assetsMiddleware(basePath));
   // WeCom's trusted-domain check asks the host's root, whatever the issuer's path.

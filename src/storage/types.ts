@@ -229,6 +229,14 @@ export interface Storage {
   readonly accounts: AccountStore;
   readonly keys: KeyStore;
   readonly accessTokens: AccessTokenStore;
+  /**
+   * Runs one request's work (the server wraps every request in it). A driver may use it to save
+   * round trips: remember reads for the rest of the request, hold model writes and send them
+   * together once `work` is done. Whatever it holds is written before this resolves, so before
+   * the response goes out: a client is never told of something a crash could still lose.
+   * Optional: without it every call goes straight to the store.
+   */
+  unitOfWork?<T>(work: () => Promise<T>): Promise<T>;
   /** Flushes pending writes and releases the store. */
   close(): Promise<void>;
 }

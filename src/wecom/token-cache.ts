@@ -11,6 +11,10 @@
  *
  * Where the token lives is behind `AccessTokenStore`: the in-memory store is the default, and a
  * shared (e.g. PostgreSQL) store can replace it so that replicas share one token and one refresh.
+ * The last token seen is also kept in this process until its refresh time, so that a sign-in's WeCom
+ * calls do not each read a shared store (two PostgreSQL round trips per sign-in). It cannot go stale
+ * in a harmful way: refreshing always re-reads the store under its lock, and a token WeCom rejects
+ * is invalidated here too before the caller's one retry.
  * Token values are never logged or put into error messages here.
  */
 
@@ -94,6 +98,8 @@ export class AccessTokenCache {
   readonly #store: AccessTokenStore;
   readonly #now: () => number;
   readonly #inFlight = new Map<string, Promise<StoredAccessToken>>();
+  /** The token last read or written per key, used until its refreshAt without reading the store. */
+  readonly #known = new Map<string, StoredAccessToken>();
 
   constructor(options: AccessTokenCacheOptions = {}) {
     this.#store = options.store ?? new MemoryAccessTokenStore();
@@ -103,9 +109,16 @@ export class AccessTokenCache {
   /** A usable token for `owner`, calling `fetchToken` only when none is cached or it is due for refresh. */
   async get(owner: AccessTokenOwner, fetchToken: FetchAccessToken): Promise<string> {
     const key = cacheKey(owner);
+    const known = this.#known.get(key);
+    if (known && this.#isUsable(known)) return known.value;
     const cached = await this.#store.read(key);
-    if (cached && this.#isUsable(cached)) return cached.value;
-    return (await this.#refresh(key, fetchToken)).value;
+    if (cached && this.#isUsable(cached)) {
+      this.#known.set(key, cached);
+      return cached.value;
+    }
+    const fresh = await this.#refresh(key, fetchToken);
+    this.#known.set(key, fresh);
+    return fresh.value;
   }
 
   /**
@@ -113,7 +126,9 @@ export class AccessTokenCache {
    * one, which means another caller has refreshed since this token was handed out.
    */
   async invalidate(owner: AccessTokenOwner, token: string): Promise<void> {
-    await this.#store.remove(cacheKey(owner), token);
+    const key = cacheKey(owner);
+    if (this.#known.get(key)?.value === token) this.#known.delete(key);
+    await this.#store.remove(key, token);
   }
 
   #isUsable(token: StoredAccessToken): boolean {

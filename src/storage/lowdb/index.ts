@@ -91,6 +91,7 @@ export async function openLowdbStorage(options: LowdbStorageOptions): Promise<Lo
     keys,
     accessTokens: memoryAccessTokens(),
     prune,
+    unitOfWork: (work) => file.unitOfWork(work),
     async close() {
       clearInterval(timer);
       await file.close();

@@ -32,7 +32,7 @@ export class LowdbModelStore implements ModelStore {
     if (expiresInSeconds) record.expiresAt = this.now() + expiresInSeconds * 1000;
     this.file.set(['models', model, id], record);
     this.index(model, id, payload);
-    await this.file.persist();
+    await this.file.persistWithUnit();
   }
 
   async find(model: string, id: string): Promise<ModelPayload | undefined> {
@@ -54,18 +54,18 @@ export class LowdbModelStore implements ModelStore {
     if (!record) return;
     record.payload.consumed = Math.floor(this.now() / 1000);
     this.file.set(['models', model, id], record);
-    await this.file.persist();
+    await this.file.persistWithUnit();
   }
 
   async destroy(model: string, id: string): Promise<void> {
-    if (this.remove(model, id)) await this.file.persist();
+    if (this.remove(model, id)) await this.file.persistWithUnit();
   }
 
   async revokeByGrantId(model: string, grantId: string): Promise<void> {
     const ids = this.byGrantId.get(ref(model, grantId));
     if (!ids?.size) return;
     for (const id of [...ids]) this.remove(model, id);
-    await this.file.persist();
+    await this.file.persistWithUnit();
   }
 
   async revokeByAccountId(accountId: string): Promise<number> {
@@ -76,7 +76,7 @@ export class LowdbModelStore implements ModelStore {
       const [model = '', id = ''] = key.split('\u0000');
       if (this.remove(model, id)) removed += 1;
     }
-    await this.file.persist();
+    await this.file.persistWithUnit();
     return removed;
   }
 

@@ -18,7 +18,8 @@ import {
   type RetireResult,
   type WeComIdentity,
 } from '../types.js';
-import { inTransaction, jsonb, type Tables } from './sql.js';
+import { inTransaction, jsonb, prepared, type Tables } from './sql.js';
+import type { UnitsOfWork } from './unit-of-work.js';
 
 const MATCH_FIELDS: readonly MatchField[] = ['username', 'email', 'phone_number'];
 
@@ -28,27 +29,41 @@ const UNIQUE_VIOLATION = '23505';
 /** A row may be taken away between our insert and our read (an unlink racing a link): try again, a little. */
 const RACE_RETRIES = 3;
 
-interface AccountRow {
-  id: string;
-  created_at: number;
-  updated_at: number;
-  disabled: boolean;
+/** An account as accountJson() builds it: the Account, with null where an optional field was never set. */
+export type AccountJson = Omit<Account, 'provisioned' | 'retiredAt' | 'identities'> & {
   provisioned: boolean | null;
-  profile: AccountProfile;
-  retired_at: number | null;
+  retiredAt: number | null;
+  identities: (Omit<WeComIdentity, 'checkedAt' | 'checkedVia'> & { checkedAt: number | null; checkedVia: MemberCheckSource | null })[];
+};
+
+/**
+ * The account `alias` as one JSON value, its identities in link order included, so that reading an
+ * account is one statement (model-store.ts uses it too, to bring a token's account along).
+ */
+export function accountJson(tables: Tables, alias: string): string {
+  return `json_build_object('id', ${alias}.id, 'createdAt', ${alias}.created_at, 'updatedAt', ${alias}.updated_at,
+    'disabled', ${alias}.disabled, 'provisioned', ${alias}.provisioned, 'profile', ${alias}.profile,
+    'identities', (SELECT coalesce(json_agg(json_build_object('corpId', i.corp_id, 'userid', i.userid,
+        'connection', i.connection, 'linkedAt', i.linked_at, 'checkedAt', i.checked_at, 'checkedVia', i.checked_via)
+        ORDER BY i.seq), '[]'::json)
+      FROM ${tables.identities} i WHERE i.account_id = ${alias}.id),
+    'retiredAt', ${alias}.retired_at)`;
 }
 
-interface IdentityRow {
-  account_id: string;
-  corp_id: string;
-  userid: string;
-  connection: string;
-  linked_at: number;
-  checked_at: number | null;
-  checked_via: MemberCheckSource | null;
+/** The Account, without the optional fields that were never set. */
+export function toAccount(json: AccountJson): Account {
+  const { provisioned, retiredAt, identities, ...account } = json;
+  return {
+    ...account,
+    ...(provisioned === null ? {} : { provisioned }),
+    identities: identities.map(({ checkedAt, checkedVia, ...identity }) => ({
+      ...identity,
+      ...(checkedAt === null ? {} : { checkedAt }),
+      ...(checkedVia === null ? {} : { checkedVia }),
+    })),
+    ...(retiredAt === null ? {} : { retiredAt }),
+  };
 }
-
-const ACCOUNT_COLUMNS = 'a.id, a.created_at, a.updated_at, a.disabled, a.provisioned, a.profile, a.retired_at';
 
 class IdentityTaken extends Error {
   constructor(readonly identity: WeComIdentity) {
@@ -57,24 +72,40 @@ class IdentityTaken extends Error {
 }
 
 export class PostgresAccountStore implements AccountStore {
+  readonly #byId;
+  readonly #byIdentity;
+
   constructor(
     private readonly pool: Pool,
     private readonly tables: Tables,
-  ) {}
+    private readonly units: UnitsOfWork,
+  ) {
+    this.#byId = prepared(`SELECT ${accountJson(tables, 'a')} AS account FROM ${tables.accounts} a WHERE a.id = $1`);
+    this.#byIdentity = prepared(
+      `SELECT ${accountJson(tables, 'a')} AS account FROM ${tables.identities} k JOIN ${tables.accounts} a ON a.id = k.account_id
+       WHERE k.corp_id = $1 AND k.userid = $2`,
+    );
+  }
 
   async findById(id: string): Promise<Account | undefined> {
-    return (await this.select('WHERE a.id = $1', [id]))[0];
+    const unit = this.units.current();
+    const known = unit?.accounts.get(id);
+    if (known !== undefined) return known ?? undefined;
+    const { rows } = await this.pool.query<{ account: AccountJson }>(this.#byId([id]));
+    const account = rows[0] && toAccount(rows[0].account);
+    unit?.accounts.set(id, account ?? null);
+    return account;
   }
 
   async findByIdentity(corpId: string, userid: string): Promise<Account | undefined> {
-    const accounts = await this.select(
-      `JOIN ${this.tables.identities} i ON i.account_id = a.id WHERE i.corp_id = $1 AND i.userid = $2`,
-      [corpId, userid.toLowerCase()],
-    );
-    return accounts[0];
+    const { rows } = await this.pool.query<{ account: AccountJson }>(this.#byIdentity([corpId, userid.toLowerCase()]));
+    const account = rows[0] && toAccount(rows[0].account);
+    if (account) this.units.current()?.accounts.set(account.id, account);
+    return account;
   }
 
   async createWithIdentity(account: Account): Promise<{ account: Account; created: boolean }> {
+    this.forget();
     for (let attempt = 1; ; attempt += 1) {
       try {
         await inTransaction(this.pool, async (client) => {
@@ -100,6 +131,7 @@ export class PostgresAccountStore implements AccountStore {
   }
 
   async updateProfile(id: string, profile: AccountProfile, updatedAt: number): Promise<Account | undefined> {
+    this.forget();
     const updated = await inTransaction(this.pool, async (client) => {
       const { rows } = await client.query<{ retired_at: number | null }>(
         `UPDATE ${this.tables.accounts} SET profile = $2::jsonb, updated_at = $3 WHERE id = $1 RETURNING retired_at`,
@@ -123,6 +155,7 @@ export class PostgresAccountStore implements AccountStore {
   }
 
   async linkIdentity(accountId: string, identity: WeComIdentity): Promise<LinkResult> {
+    this.forget();
     if (!(await this.findById(accountId))) return { status: 'no_account' };
     const userid = identity.userid.toLowerCase();
     for (let attempt = 1; attempt <= RACE_RETRIES; attempt += 1) {
@@ -144,19 +177,23 @@ export class PostgresAccountStore implements AccountStore {
   }
 
   async unlinkIdentity(accountId: string, corpId: string, userid: string): Promise<boolean> {
+    this.forget();
     const { rowCount } = await this.pool.query(
       `DELETE FROM ${this.tables.identities} WHERE corp_id = $1 AND userid = $2 AND account_id = $3`,
       [corpId, userid.toLowerCase(), accountId],
     );
+    this.forget();
     return Boolean(rowCount);
   }
 
   async setDisabled(accountId: string, disabled: boolean): Promise<Account | undefined> {
+    this.forget();
     const { rowCount } = await this.pool.query(`UPDATE ${this.tables.accounts} SET disabled = $2 WHERE id = $1`, [accountId, disabled]);
     return rowCount ? this.findById(accountId) : undefined;
   }
 
   async retireIdentity(accountId: string, corpId: string, userid: string, retiredAt: number): Promise<RetireResult> {
+    this.forget();
     const remaining = await inTransaction(this.pool, async (client) => {
       const removed = await client.query(
         `DELETE FROM ${this.tables.identities} WHERE corp_id = $1 AND userid = $2 AND account_id = $3`,
@@ -182,6 +219,7 @@ export class PostgresAccountStore implements AccountStore {
   }
 
   async renameIdentity(corpId: string, fromUserid: string, toUserid: string): Promise<RenameResult> {
+    this.forget();
     const from = fromUserid.toLowerCase();
     const to = toUserid.toLowerCase();
     try {
@@ -199,6 +237,7 @@ export class PostgresAccountStore implements AccountStore {
   }
 
   async markChecked(corpId: string, userid: string, checkedAt: number, via: MemberCheckSource): Promise<void> {
+    this.forget();
     await this.pool.query(
       `UPDATE ${this.tables.identities} SET checked_at = $3, checked_via = $4 WHERE corp_id = $1 AND userid = $2`,
       [corpId, userid.toLowerCase(), checkedAt, via],
@@ -226,42 +265,16 @@ export class PostgresAccountStore implements AccountStore {
 
   /** Accounts (oldest first) selected by `where` over `accounts a`, each with its identities in link order. */
   private async select(where: string, params: unknown[]): Promise<Account[]> {
-    const { rows } = await this.pool.query<AccountRow>(
-      `SELECT ${ACCOUNT_COLUMNS} FROM ${this.tables.accounts} a ${where} ORDER BY a.created_at, a.id`,
+    const { rows } = await this.pool.query<{ account: AccountJson }>(
+      `SELECT ${accountJson(this.tables, 'a')} AS account FROM ${this.tables.accounts} a ${where} ORDER BY a.created_at, a.id`,
       params,
     );
-    if (!rows.length) return [];
-    const identities = await this.pool.query<IdentityRow>(
-      `SELECT account_id, corp_id, userid, connection, linked_at, checked_at, checked_via FROM ${this.tables.identities}
-       WHERE account_id = ANY($1::text[]) ORDER BY seq`,
-      [rows.map((row) => row.id)],
-    );
-    const byAccount = new Map<string, IdentityRow[]>();
-    for (const identity of identities.rows) {
-      const list = byAccount.get(identity.account_id);
-      if (list) list.push(identity);
-      else byAccount.set(identity.account_id, [identity]);
-    }
-    return rows.map((row) => toAccount(row, byAccount.get(row.id) ?? []));
+    return rows.map((row) => toAccount(row.account));
+  }
+
+  /** What this request remembered of accounts may be out of date after a write. */
+  private forget(): void {
+    this.units.current()?.accounts.clear();
   }
 }
 
-function toAccount(row: AccountRow, identities: IdentityRow[]): Account {
-  return {
-    id: row.id,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-    disabled: row.disabled,
-    ...(row.provisioned === null ? {} : { provisioned: row.provisioned }),
-    profile: row.profile,
-    identities: identities.map((identity) => ({
-      corpId: identity.corp_id,
-      userid: identity.userid,
-      connection: identity.connection,
-      linkedAt: identity.linked_at,
-      ...(identity.checked_at === null ? {} : { checkedAt: identity.checked_at }),
-      ...(identity.checked_via === null ? {} : { checkedVia: identity.checked_via }),
-    })),
-    ...(row.retired_at === null ? {} : { retiredAt: row.retired_at }),
-  };
-}

@@ -18,6 +18,7 @@ import { PostgresLoginStateStore } from './login-states.js';
 import { migrate } from './migrations.js';
 import { PostgresModelStore } from './model-store.js';
 import { tablesIn } from './sql.js';
+import { UnitsOfWork } from './unit-of-work.js';
 
 /** How often expired rows are deleted. Every replica does it; the deletes are idempotent. */
 export const PRUNE_INTERVAL_MS = 10 * 60 * 1000;
@@ -63,7 +64,8 @@ export async function openPostgresStorage(options: PostgresStorageOptions): Prom
     throw new PostgresUnavailableError(error as Error);
   }
 
-  const models = new PostgresModelStore(pool, tables, now);
+  const units = new UnitsOfWork();
+  const models = new PostgresModelStore(pool, tables, now, units);
   const loginStates = new PostgresLoginStateStore(pool, tables, now);
   const accessTokens = new PostgresAccessTokenStore(pool, tables, now, async () => {
     const client = new pg.Client(connection);
@@ -86,10 +88,11 @@ export async function openPostgresStorage(options: PostgresStorageOptions): Prom
   return {
     models,
     loginStates,
-    accounts: new PostgresAccountStore(pool, tables),
+    accounts: new PostgresAccountStore(pool, tables, units),
     keys: new PostgresKeyStore(pool, tables),
     accessTokens,
     prune,
+    unitOfWork: (work) => units.run(work, (unit) => models.sendHeld(unit)),
     close() {
       clearInterval(timer);
       closing ??= pool.end();

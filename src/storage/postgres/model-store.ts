@@ -1,28 +1,100 @@
 /**
  * oidc-provider's models in one table. A record whose expires_at has passed is treated as absent
  * on read (oidc-provider expects that) and deleted by `prune`.
+ *
+ * Round trips are what a request of ours costs (each is a socket write and a wake-up on both
+ * sides), so within a request (see unit-of-work.ts):
+ * - finding a token (AccessToken, RefreshToken, AuthorizationCode, …) also brings its Grant, its
+ *   Session and its account, which oidc-provider reads next, in the same statement; finding a
+ *   Session or an Interaction brings its account. A userinfo request is one statement instead of five.
+ * - upserts and destroys are held and sent as one statement when the request's work is done,
+ *   before its response is written: nothing a client has been told of is missing after a crash.
+ * Every statement is prepared (named), so PostgreSQL plans each once per connection.
  */
 import type { Pool } from 'pg';
 import type { ModelPayload, ModelStore } from '../types.js';
-import { jsonb, type Tables } from './sql.js';
+import { accountJson, toAccount, type AccountJson } from './account-store.js';
+import { jsonb, prepared, type Tables } from './sql.js';
+import { UnitOfWork, type LookupColumn, type UnitsOfWork } from './unit-of-work.js';
 
-/** The condition "not expired at $n". */
-const live = (param: number) => `(expires_at IS NULL OR expires_at > $${param})`;
+/** The condition "the record `alias` has not expired at $n". */
+const live = (alias: string, param: number) => `(${alias}.expires_at IS NULL OR ${alias}.expires_at > $${param})`;
+
+/**
+ * Models whose records name a grant, a session (`sessionUid`) and an account that oidc-provider
+ * reads right after finding one of them (token, refresh and userinfo requests).
+ */
+const TOKEN_MODELS = new Set(['AccessToken', 'RefreshToken', 'AuthorizationCode', 'DeviceCode', 'BackchannelAuthenticationRequest']);
+
+interface FoundRow {
+  payload: ModelPayload;
+  grant_id?: string | null;
+  grant?: ModelPayload | null;
+  session_uid?: string | null;
+  session?: ModelPayload | null;
+  account_id?: string | null;
+  account?: AccountJson | null;
+}
+
+type Query = ReturnType<typeof prepared>;
 
 export class PostgresModelStore implements ModelStore {
+  readonly #statements;
+
   constructor(
     private readonly pool: Pool,
     private readonly tables: Tables,
     private readonly now: () => number,
-  ) {}
+    private readonly units: UnitsOfWork,
+  ) {
+    const t = tables.models;
+    // A record's account: its accountId, or for an Interaction the account its login result names
+    // (the resumed authorization reads that account next).
+    const accountId = `coalesce(m.account_id, m.payload #>> '{result,login,accountId}')`;
+    const account = `LEFT JOIN LATERAL (SELECT ${accountJson(tables, 'a')} AS account FROM ${tables.accounts} a
+      WHERE a.id = ${accountId}) acc ON true`;
+    const plain = (column: LookupColumn | 'user_code') =>
+      prepared(`SELECT m.payload FROM ${t} m WHERE m.model = $1 AND m.${column} = $2 AND ${live('m', 3)} LIMIT 1`);
+    const withAccount = (column: LookupColumn) =>
+      prepared(`SELECT m.payload, ${accountId} AS account_id, acc.account FROM ${t} m ${account}
+        WHERE m.model = $1 AND m.${column} = $2 AND ${live('m', 3)} LIMIT 1`);
+    this.#statements = {
+      find: { id: plain('id'), uid: plain('uid') },
+      findWithAccount: { id: withAccount('id'), uid: withAccount('uid') },
+      findByUserCode: plain('user_code'),
+      findToken: prepared(`SELECT m.payload, m.grant_id, g.payload AS grant, m.payload->>'sessionUid' AS session_uid, s.payload AS session,
+          m.account_id, acc.account
+        FROM ${t} m
+        LEFT JOIN ${t} g ON g.model = 'Grant' AND g.id = m.grant_id AND ${live('g', 3)}
+        LEFT JOIN LATERAL (SELECT s.payload FROM ${t} s
+          WHERE s.model = 'Session' AND s.uid = m.payload->>'sessionUid' AND ${live('s', 3)} LIMIT 1) s ON true
+        ${account}
+        WHERE m.model = $1 AND m.id = $2 AND ${live('m', 3)} LIMIT 1`),
+      upsert: prepared(`INSERT INTO ${t} (model, id, payload, expires_at) VALUES ($1, $2, $3::jsonb, $4)
+        ON CONFLICT (model, id) DO UPDATE SET payload = EXCLUDED.payload, expires_at = EXCLUDED.expires_at`),
+      destroy: prepared(`DELETE FROM ${t} WHERE model = $1 AND id = $2`),
+      // Several held writes in one statement (one transaction): deletions, then upserts of other records.
+      write: prepared(`WITH gone AS (DELETE FROM ${t} WHERE (model, id) IN (SELECT * FROM unnest($1::text[], $2::text[])))
+        INSERT INTO ${t} (model, id, payload, expires_at)
+        SELECT r.model, r.id, r.payload, r.expires_at
+        FROM jsonb_to_recordset($3::jsonb) AS r(model text, id text, payload jsonb, expires_at timestamptz)
+        ON CONFLICT (model, id) DO UPDATE SET payload = EXCLUDED.payload, expires_at = EXCLUDED.expires_at`),
+      consume: prepared(`UPDATE ${t} m SET payload = m.payload || jsonb_build_object('consumed', $3::bigint)
+        WHERE m.model = $1 AND m.id = $2 AND ${live('m', 4)}`),
+      revokeByGrantId: prepared(`DELETE FROM ${t} WHERE model = $1 AND grant_id = $2`),
+      revokeByAccountId: prepared(`DELETE FROM ${t} WHERE account_id = $1`),
+    };
+  }
 
   async upsert(model: string, id: string, payload: ModelPayload, expiresInSeconds?: number): Promise<void> {
-    const expiresAt = expiresInSeconds ? new Date(this.now() + expiresInSeconds * 1000) : null;
-    await this.pool.query(
-      `INSERT INTO ${this.tables.models} (model, id, payload, expires_at) VALUES ($1, $2, $3::jsonb, $4)
-       ON CONFLICT (model, id) DO UPDATE SET payload = EXCLUDED.payload, expires_at = EXCLUDED.expires_at`,
-      [model, id, jsonb(payload), expiresAt],
-    );
+    const expiresAt = expiresInSeconds ? this.now() + expiresInSeconds * 1000 : null;
+    const unit = this.units.current();
+    if (!unit) {
+      await this.pool.query(this.#statements.upsert([model, id, jsonb(payload), expiresAt === null ? null : new Date(expiresAt)]));
+      return;
+    }
+    unit.forgetModel(model);
+    unit.held.set(heldKey(model, id), { payload, expiresAt });
   }
 
   find(model: string, id: string): Promise<ModelPayload | undefined> {
@@ -33,34 +105,45 @@ export class PostgresModelStore implements ModelStore {
     return this.findOne('uid', model, uid);
   }
 
-  findByUserCode(model: string, userCode: string): Promise<ModelPayload | undefined> {
-    return this.findOne('user_code', model, userCode);
+  async findByUserCode(model: string, userCode: string): Promise<ModelPayload | undefined> {
+    await this.sendHeldOf(model);
+    const { rows } = await this.pool.query<FoundRow>(this.#statements.findByUserCode([model, userCode, this.date()]));
+    return rows[0]?.payload;
   }
 
   async consume(model: string, id: string): Promise<void> {
-    await this.pool.query(
-      `UPDATE ${this.tables.models} SET payload = payload || jsonb_build_object('consumed', $3::bigint)
-       WHERE model = $1 AND id = $2 AND ${live(4)}`,
-      [model, id, Math.floor(this.now() / 1000), this.date()],
-    );
+    await this.sendHeldOf(model);
+    this.units.current()?.forgetModel(model);
+    await this.pool.query(this.#statements.consume([model, id, Math.floor(this.now() / 1000), this.date()]));
   }
 
   async destroy(model: string, id: string): Promise<void> {
-    await this.pool.query(`DELETE FROM ${this.tables.models} WHERE model = $1 AND id = $2`, [model, id]);
+    const unit = this.units.current();
+    if (!unit) {
+      await this.pool.query(this.#statements.destroy([model, id]));
+      return;
+    }
+    unit.forgetModel(model);
+    unit.held.set(heldKey(model, id), { destroyed: true });
   }
 
   async revokeByGrantId(model: string, grantId: string): Promise<void> {
-    await this.pool.query(`DELETE FROM ${this.tables.models} WHERE model = $1 AND grant_id = $2`, [model, grantId]);
+    await this.sendHeldOf();
+    this.units.current()?.forgetModel(model);
+    await this.pool.query(this.#statements.revokeByGrantId([model, grantId]));
   }
 
   async revokeByAccountId(accountId: string): Promise<number> {
-    const { rowCount } = await this.pool.query(`DELETE FROM ${this.tables.models} WHERE account_id = $1`, [accountId]);
+    await this.sendHeldOf();
+    this.units.current()?.records.clear();
+    const { rowCount } = await this.pool.query(this.#statements.revokeByAccountId([accountId]));
     return rowCount ?? 0;
   }
 
   async sessionsOfAccount(accountId: string): Promise<ModelPayload[]> {
+    await this.sendHeldOf('Session');
     const { rows } = await this.pool.query<{ payload: ModelPayload }>(
-      `SELECT payload FROM ${this.tables.models} WHERE account_id = $1 AND model = 'Session' AND ${live(2)}`,
+      `SELECT m.payload FROM ${this.tables.models} m WHERE m.account_id = $1 AND m.model = 'Session' AND ${live('m', 2)}`,
       [accountId, this.date()],
     );
     return rows.map((row) => row.payload);
@@ -72,15 +155,79 @@ export class PostgresModelStore implements ModelStore {
     return rowCount ?? 0;
   }
 
-  private async findOne(column: 'id' | 'uid' | 'user_code', model: string, value: string): Promise<ModelPayload | undefined> {
-    const { rows } = await this.pool.query<{ payload: ModelPayload }>(
-      `SELECT payload FROM ${this.tables.models} WHERE model = $1 AND ${column} = $2 AND ${live(3)} LIMIT 1`,
-      [model, value, this.date()],
-    );
-    return rows[0]?.payload;
+  /** Sends what `unit` holds, in one statement. */
+  sendHeld(unit: UnitOfWork): Promise<void> {
+    return unit.sendHeld(async (writes) => {
+      if (writes.length === 1) {
+        const [key, write] = writes[0]!;
+        const [model, id] = splitKey(key);
+        if ('destroyed' in write) await this.pool.query(this.#statements.destroy([model, id]));
+        else await this.pool.query(this.#statements.upsert([model, id, jsonb(write.payload), write.expiresAt === null ? null : new Date(write.expiresAt)]));
+        return;
+      }
+      const gone: [string[], string[]] = [[], []];
+      const rows: { model: string; id: string; payload: ModelPayload; expires_at: string | null }[] = [];
+      for (const [key, write] of writes) {
+        const [model, id] = splitKey(key);
+        if ('destroyed' in write) {
+          gone[0].push(model);
+          gone[1].push(id);
+        } else {
+          rows.push({ model, id, payload: write.payload, expires_at: write.expiresAt === null ? null : new Date(write.expiresAt).toISOString() });
+        }
+      }
+      await this.pool.query(this.#statements.write([gone[0], gone[1], jsonb(rows)]));
+    });
+  }
+
+  /** Makes the database current before a lookup held writes could change (of `model`, or of any). */
+  private async sendHeldOf(model?: string): Promise<void> {
+    const unit = this.units.current();
+    if (unit?.hasHeldWrites(model)) await this.sendHeld(unit);
+  }
+
+  private async findOne(column: LookupColumn, model: string, value: string): Promise<ModelPayload | undefined> {
+    const unit = this.units.current();
+    if (!unit) return (await this.query(column, model, value))?.payload;
+    if (column === 'id') {
+      const held = unit.held.get(heldKey(model, value));
+      if (held) return 'destroyed' in held || (held.expiresAt !== null && held.expiresAt <= this.now()) ? undefined : held.payload;
+    } else if (unit.hasHeldWrites(model)) {
+      await this.sendHeld(unit);
+    }
+    const key = UnitOfWork.recordKey(column, model, value);
+    const known = unit.records.get(key);
+    if (known !== undefined) return known ?? undefined;
+    const row = await this.query(column, model, value);
+    unit.records.set(key, row?.payload ?? null);
+    if (row) this.remember(unit, row);
+    return row?.payload;
+  }
+
+  private async query(column: LookupColumn, model: string, value: string): Promise<FoundRow | undefined> {
+    let statement: Query = this.#statements.find[column];
+    if (column === 'id' && TOKEN_MODELS.has(model)) statement = this.#statements.findToken;
+    else if (model === 'Session' || model === 'Interaction') statement = this.#statements.findWithAccount[column];
+    const { rows } = await this.pool.query<FoundRow>(statement([model, value, this.date()]));
+    return rows[0];
+  }
+
+  /** What came along with a record: oidc-provider's next reads in this request. */
+  private remember(unit: UnitOfWork, row: FoundRow): void {
+    if (row.grant_id) unit.records.set(UnitOfWork.recordKey('id', 'Grant', row.grant_id), row.grant ?? null);
+    if (row.session_uid) unit.records.set(UnitOfWork.recordKey('uid', 'Session', row.session_uid), row.session ?? null);
+    if (row.account_id) unit.accounts.set(row.account_id, row.account ? toAccount(row.account) : null);
   }
 
   private date(): Date {
     return new Date(this.now());
   }
 }
+
+const heldKey = (model: string, id: string) => `${model}\u0000${id}`;
+
+function splitKey(key: string): [string, string] {
+  const at = key.indexOf('\u0000');
+  return [key.slice(0, at), key.slice(at + 1)];
+}
+

@@ -2,7 +2,8 @@
  * What every part of the PostgreSQL driver shares: qualified table names, transactions, and the
  * advisory-lock keys that make "one at a time" hold across replicas.
  */
-import type { Pool, PoolClient } from 'pg';
+import { createHash } from 'node:crypto';
+import type { Pool, PoolClient, QueryConfig } from 'pg';
 
 /** A schema name is put into SQL text (identifiers cannot be parameters), so it is checked first. */
 export const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
@@ -74,4 +75,14 @@ export async function inTransaction<T>(pool: Pool, work: (client: PoolClient) =>
 /** A JSON value as a jsonb parameter. Explicit: pg would turn a JS array into a PostgreSQL array. */
 export function jsonb(value: unknown): string {
   return JSON.stringify(value);
+}
+
+/**
+ * A named statement: each connection parses and plans it once, then only binds and executes it.
+ * The name is derived from the text, so one name can never stand for two texts (pg refuses that),
+ * also when several schemas are used from one process.
+ */
+export function prepared(text: string): (values: unknown[]) => QueryConfig {
+  const name = `wo_${createHash('sha1').update(text).digest('hex').slice(0, 24)}`;
+  return (values) => ({ name, text, values });
 }

@@ -1,0 +1,131 @@
+/**
+ * `node --import tsx bench/profile.ts --op token|refresh|userinfo|sign-in [--driver postgres|lowdb] [--count N]`
+ *
+ * Runs our built server (dist/main.js, simulator on) under `--cpu-prof`, drives one operation at it
+ * N times (16 at a time), stops it, and prints where its CPU time went: self time grouped by where
+ * the code lives (our src, oidc-provider, pg, koa, node internals, GC), then the top functions.
+ * Shares, not timings, are what to compare on a busy machine. The .cpuprofile is kept for
+ * Chrome DevTools (path printed at the end).
+ */
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CLIENT, CONNECTION, CORP_ID } from './fixtures.js';
+import { authorize, codeGrantBody, fullSignIn, offlineSignIn, refreshGrantBody, tokenRequest, userinfo } from './flows.js';
+import { Browser } from './http.js';
+import { dropSchemas, newSchemaName } from './postgres.js';
+import { freePort, startChild, stopChild } from './processes.js';
+
+const args = new Map<string, string>();
+for (let index = 2; index < process.argv.length; index += 2) args.set(process.argv[index]!.replace(/^--/, ''), process.argv[index + 1] ?? '');
+const op = args.get('op') ?? 'token';
+const driver = args.get('driver') ?? 'postgres';
+const count = Number(args.get('count') ?? (op === 'sign-in' ? 300 : 2000));
+const url = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  children?: number[];
+}
+interface CpuProfile {
+  nodes: ProfileNode[];
+  samples: number[];
+  timeDeltas: number[];
+}
+
+async function inParallel(total: number, width: number, task: (index: number) => Promise<unknown>): Promise<void> {
+  let next = 0;
+  await Promise.all(Array.from({ length: width }, async () => {
+    while (next < total) await task(next++);
+  }));
+}
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'wecom-oidc-profile-'));
+  const port = await freePort();
+  const issuer = `http://127.0.0.1:${port}`;
+  const schema = newSchemaName('postgres-main');
+  const storage = driver === 'lowdb' ? { driver: 'lowdb', path: join(dir, 'db.json') } : { driver: 'postgres', url, schema };
+  const config = {
+    issuer,
+    listen: { host: '127.0.0.1', port },
+    storage,
+    clients: [CLIENT],
+    connections: [{ identifier: CONNECTION, displayName: '企业微信', corpId: CORP_ID, agentId: '1000002', secret: 'bench-secret' }],
+    simulator: { enabled: true },
+  };
+  const configFile = join(dir, 'config.json');
+  writeFileSync(configFile, JSON.stringify(config));
+  const child = await startChild({
+    name: 'our server (profiled)',
+    args: ['--cpu-prof', `--cpu-prof-dir=${dir}`, 'dist/main.js', '--config', configFile],
+    logFile: join(dir, 'server.log'),
+    readyUrl: `${issuer}/.well-known/openid-configuration`,
+  });
+  try {
+    const { browser, tokens } = await offlineSignIn(issuer);
+    const started = performance.now();
+    if (op === 'token') {
+      // Codes are minted in batches (unprofiled work is part of the profile too: subtract the sign-in share).
+      for (let done = 0; done < count; done += 200) {
+        const codes: string[] = [];
+        await inParallel(200, 8, async () => codes.push(codeGrantBody(await authorize(browser, issuer))));
+        await inParallel(codes.length, 16, async (index) => tokenRequest(issuer, codes[index]!));
+      }
+    } else if (op === 'refresh') {
+      await inParallel(count, 16, () => tokenRequest(issuer, refreshGrantBody(tokens.refresh_token!)));
+    } else if (op === 'userinfo') {
+      await inParallel(count, 16, () => userinfo(issuer, tokens.access_token));
+    } else {
+      await inParallel(count, 16, () => fullSignIn(issuer));
+    }
+    process.stderr.write(`${op} x${count} on ${driver}: ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
+    void Browser;
+  } finally {
+    await stopChild(child);
+    if (driver === 'postgres') await dropSchemas(url);
+  }
+  const file = readdirSync(dir).find((name) => name.endsWith('.cpuprofile'));
+  if (!file) throw new Error(`no profile written in ${dir}`);
+  summarize(JSON.parse(readFileSync(join(dir, file), 'utf8')) as CpuProfile);
+  process.stdout.write(`profile: ${join(dir, file)}\n`);
+}
+
+function category(frame: ProfileNode['callFrame']): string {
+  const { url: where, functionName } = frame;
+  if (functionName === '(garbage collector)') return 'GC';
+  if (functionName === '(idle)' || functionName === '(program)') return functionName;
+  const module = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(where);
+  if (module) return module[1]!;
+  if (where.includes('/dist/')) return `ours: ${where.slice(where.indexOf('/dist/') + 6).split('/')[0]}`;
+  if (where.startsWith('node:')) return `node: ${where.slice(5).split('/')[0]}`;
+  return where ? 'other' : '(native)';
+}
+
+function summarize(profile: CpuProfile): void {
+  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+  const self = new Map<number, number>();
+  profile.samples.forEach((id, index) => self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[index] ?? 0)));
+  const total = [...self].filter(([id]) => !['(idle)'].includes(byId.get(id)!.callFrame.functionName)).reduce((sum, [, t]) => sum + t, 0);
+  const groups = new Map<string, number>();
+  const functions = new Map<string, number>();
+  for (const [id, time] of self) {
+    const frame = byId.get(id)!.callFrame;
+    if (frame.functionName === '(idle)') continue;
+    const group = category(frame);
+    groups.set(group, (groups.get(group) ?? 0) + time);
+    const name = `${frame.functionName || '(anonymous)'} ${frame.url.replace(/.*node_modules\//, '').replace(/.*\/dist\//, 'dist/')}:${frame.lineNumber + 1}`;
+    functions.set(name, (functions.get(name) ?? 0) + time);
+  }
+  const pct = (time: number) => `${((time / total) * 100).toFixed(1).padStart(5)} %`;
+  process.stdout.write(`busy CPU ${(total / 1000).toFixed(0)} ms; self time by where the code lives:\n`);
+  for (const [group, time] of [...groups].sort((a, b) => b[1] - a[1]).slice(0, 18)) process.stdout.write(`  ${pct(time)}  ${group}\n`);
+  process.stdout.write('top functions (self):\n');
+  for (const [name, time] of [...functions].sort((a, b) => b[1] - a[1]).slice(0, 25)) process.stdout.write(`  ${pct(time)}  ${name}\n`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`profile failed: ${(error as Error).stack ?? String(error)}\n`);
+  process.exit(1);
+});
