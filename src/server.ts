@@ -24,6 +24,9 @@ import { AccessRevocation } from './oidc/access-revocation.js';
 import { ProviderHost } from './oidc/provider-host.js';
 import { authorizationPost } from './oidc/authorization-post.js';
 import { createProvider } from './oidc/provider.js';
+import { formPostHeaders } from './security/form-post-headers.js';
+import { treatRequestsAsHttps } from './security/https-issuer.js';
+import { createRequestGuard } from './security/request-guard.js';
 import { assetsMiddleware } from './pages/assets.js';
 import { PageRenderer } from './pages/render.js';
 import { openStorage } from './storage/index.js';
@@ -138,6 +141,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
 
   const app = new Koa();
   app.proxy = config.trustProxy;
+  treatRequestsAsHttps(app, issuer);
   // koa-mount runs the provider's middleware with this app's context, so this app must sign
   // cookies with the same keys the provider verifies them with.
   app.keys = cookieKeys;
@@ -191,11 +195,14 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   app.use(interactions.routes());
   app.use(interactions.allowedMethods());
   app.use(authorizationPost(basePath));
+  app.use(formPostHeaders(basePath));
   app.use(providers.middleware());
 
   const handle = app.callback();
+  const guard = createRequestGuard({ issuer, trustProxy: config.trustProxy });
   // Discovery and JWKS, once computed, are answered before Koa (see oidc/cached-documents.ts).
   const server = createServer((req, res) => {
+    if (guard(req, res)) return;
     if (!providers.serveCachedDocument(req, res)) void handle(req, res);
   });
   await listen(server, config.listen.port, config.listen.host).catch(async (error: unknown) => {
