@@ -32,7 +32,7 @@ import { PageRenderer } from './pages/render.js';
 import { openStorage } from './storage/index.js';
 import type { Storage } from './storage/types.js';
 import type { WeComSimulator } from './simulator/index.js';
-import { AccessTokenCache, DepartmentNames, WeComClient } from './wecom/index.js';
+import { AccessTokenCache, DepartmentNames, GettokenBreaker, WeComClient } from './wecom/index.js';
 import { wecomEventsRoutes } from './web/wecom-events.js';
 import { SIMULATOR_PATH, resolveWeComEndpoints } from './wecom-endpoints.js';
 
@@ -97,7 +97,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const accounts = new AccountService(storage.accounts, revocation, log);
   // The token lives in storage so that replicas sharing it also share one token and one refresh.
   const tokenCache = new AccessTokenCache({ store: storage.accessTokens });
-  const wecom = new WeComClient({ endpoints, tokenCache, log: log.child({ component: 'wecom' }) });
+  const wecomLog = log.child({ component: 'wecom' });
+  const wecom = new WeComClient({ endpoints, tokenCache, log: wecomLog, breaker: new GettokenBreaker({ log: wecomLog }) });
   const departmentNames = new DepartmentNames(wecom, log.child({ component: 'wecom' }));
   const connections = new ConnectionRegistry(config.connections);
   const { lifecycle, sweep, reconcile } = createMemberChecks({

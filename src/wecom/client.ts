@@ -12,6 +12,7 @@
 import type { WeComEndpoints } from '../config/schema.js';
 import type { Logger } from '../log.js';
 import { WeComError, WeComTransportError, isWeComError, isWeComTransportError } from './errors.js';
+import type { GettokenBreaker } from './gettoken-breaker.js';
 import { WeComHttp } from './http.js';
 import {
   departmentAnswer,
@@ -49,6 +50,8 @@ export interface WeComClientOptions {
   now?: () => number;
   /** Pauses before each retry of a busy (-1) answer; tries = length + 1. */
   busyRetryDelaysMs?: readonly number[];
+  /** Holds back gettoken after an answer that asking again cannot fix (the server's client has one). */
+  breaker?: GettokenBreaker;
 }
 
 export const DEFAULT_BUSY_RETRY_DELAYS_MS: readonly number[] = [100, 300];
@@ -61,6 +64,7 @@ export class WeComClient {
   readonly #tokens: AccessTokenCache;
   readonly #log: Logger;
   readonly #busyDelays: readonly number[];
+  readonly #breaker: GettokenBreaker | undefined;
 
   constructor(options: WeComClientOptions) {
     if (options.http) this.#http = options.http;
@@ -69,14 +73,24 @@ export class WeComClient {
     this.#tokens = options.tokenCache ?? new AccessTokenCache(options.now ? { now: options.now } : {});
     this.#log = options.log;
     this.#busyDelays = options.busyRetryDelaysMs ?? DEFAULT_BUSY_RETRY_DELAYS_MS;
+    this.#breaker = options.breaker;
   }
 
   /** The app's cached access_token, fetched with `gettoken` only when absent or near expiry. */
   getAccessToken(app: WeComApp): Promise<string> {
     return this.#tokens.get(app, async () => {
-      const answer = await this.#withBusyRetry(app, 'gettoken', () =>
-        this.#http.get('gettoken', '/cgi-bin/gettoken', { corpid: app.corpId, corpsecret: app.secret }),
-      );
+      const remembered = this.#breaker?.blocked(app);
+      if (remembered) throw remembered;
+      let answer: Awaited<ReturnType<WeComHttp['get']>>;
+      try {
+        answer = await this.#withBusyRetry(app, 'gettoken', () =>
+          this.#http.get('gettoken', '/cgi-bin/gettoken', { corpid: app.corpId, corpsecret: app.secret }),
+        );
+      } catch (error) {
+        if (isWeComError(error)) this.#breaker?.failed(app, error);
+        throw error;
+      }
+      this.#breaker?.succeeded(app);
       const { access_token, expires_in } = parseAnswer(gettokenAnswer, answer, 'gettoken');
       this.#log.info('fetched WeCom access token', {
         corpId: app.corpId,
