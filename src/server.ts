@@ -25,6 +25,7 @@ import { ProviderHost } from './oidc/provider-host.js';
 import { authorizationPost } from './oidc/authorization-post.js';
 import { createProvider } from './oidc/provider.js';
 import { formPostHeaders } from './security/form-post-headers.js';
+import { CappedLoginStateStore, CappedModelStore } from './security/pre-auth-cap.js';
 import { treatRequestsAsHttps } from './security/https-issuer.js';
 import { createRequestGuard } from './security/request-guard.js';
 import { assetsMiddleware } from './pages/assets.js';
@@ -91,6 +92,9 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     loadCookieKeys(storage.keys, config.cookieKeys),
   ]);
   const pages = new PageRenderer(basePath);
+  // What anonymous visitors create (interactions, WeCom states) is capped, oldest first.
+  const models = new CappedModelStore(storage.models, config.limits.pendingInteractions);
+  const loginStates = new CappedLoginStateStore(storage.loginStates, config.limits.pendingLoginStates);
   // Bound once the provider host exists: back-channel logout needs the current provider.
   let providers: ProviderHost | undefined;
   const revocation = new AccessRevocation(storage.models, () => providers!.current, log.child({ component: 'offboarding' }));
@@ -110,7 +114,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     clients: config.clients,
     signingKeys,
     cookieKeys,
-    storage,
+    storage: { ...storage, models },
     accounts,
     pages,
     trustProxy: config.trustProxy,
@@ -185,8 +189,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     wecom,
     departmentNames,
     accounts,
-    loginStates: storage.loginStates,
-    models: storage.models,
+    loginStates,
+    models,
     pages,
     qrLoginBase: endpoints.qrLoginBase,
     oauthBase: endpoints.oauthBase,
