@@ -26,6 +26,8 @@ import { authorizationPost } from './oidc/authorization-post.js';
 import { createProvider } from './oidc/provider.js';
 import { formPostHeaders } from './security/form-post-headers.js';
 import { CappedLoginStateStore, CappedModelStore } from './security/pre-auth-cap.js';
+import { openRateLimitStore } from './security/rate-limit-store.js';
+import { rateLimits } from './security/rate-limits.js';
 import { treatRequestsAsHttps } from './security/https-issuer.js';
 import { createRequestGuard } from './security/request-guard.js';
 import { assetsMiddleware } from './pages/assets.js';
@@ -178,6 +180,19 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     log: log.child({ component: 'wecom-events' }),
   });
   app.use(events.router.routes());
+
+  const rateLimitStore = openRateLimitStore(config.storage);
+  app.use(
+    rateLimits({
+      basePath,
+      config: config.rateLimits,
+      trustProxy: config.trustProxy,
+      store: rateLimitStore,
+      pages,
+      log: log.child({ component: 'rate-limit' }),
+    }),
+  );
+
   const interactions = interactionRouter({
     // A getter: a key rotation replaces the provider, and each request must use the current one.
     get provider() {
@@ -213,6 +228,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   await listen(server, config.listen.port, config.listen.host).catch(async (error: unknown) => {
     // e.g. the port is taken: release what was opened, so a caller may try again.
     await adminSocket?.close();
+    await rateLimitStore.close();
     if (!options.storage) await storage.close();
     throw error;
   });
@@ -242,6 +258,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       });
       await adminSocket?.close();
       await events.idle();
+      await rateLimitStore.close();
       if (!options.storage) await storage.close();
     },
   };

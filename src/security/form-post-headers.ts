@@ -18,9 +18,9 @@ export function formPostHeaders(basePath: string): Koa.Middleware {
     await next();
     // oidc-provider rewrites the header without spaces after ';' when it adds a hash.
     const csp = ctx.response.get('Content-Security-Policy').replace(/\s*;\s*/g, '; ');
-    // Replaced by one of our pages (they set their own): nothing to finish.
-    if (!csp.startsWith(PLACEHOLDER)) return;
-    const hashes = csp.slice(PLACEHOLDER.length).trim().split(/\s+/).filter((source) => /^'sha256-[A-Za-z0-9+/=]+'$/.test(source));
+    // Still ours (with any hashes oidc-provider added)? Otherwise one of our pages set its own.
+    if (!/^default-src 'none'; script-src(?: 'sha256-[A-Za-z0-9+/=]+')*$/.test(csp.trim())) return;
+    const hashes = csp.slice(PLACEHOLDER.length).trim().split(/\s+/).filter(Boolean);
     // No inline script hashed: no page of the provider's (a redirect, JSON): the header goes.
     if (!hashes.length || !ctx.response.is('html')) {
       ctx.remove('Content-Security-Policy');

@@ -90,6 +90,10 @@ export class CappedModelStore implements ModelStore {
   revokeByAccountId(accountId: string) {
     return this.inner.revokeByAccountId(accountId);
   }
+
+  sessionsOfAccount(accountId: string) {
+    return this.inner.sessionsOfAccount(accountId);
+  }
 }
 
 export class CappedLoginStateStore implements LoginStateStore {
