@@ -28,7 +28,7 @@ import { formPostHeaders } from './security/form-post-headers.js';
 import { CappedLoginStateStore, CappedModelStore } from './security/pre-auth-cap.js';
 import { openRateLimitStore } from './security/rate-limit-store.js';
 import { rateLimits } from './security/rate-limits.js';
-import { treatRequestsAsHttps } from './security/https-issuer.js';
+import { secureCookiesForHttpsIssuer } from './security/https-issuer.js';
 import { createRequestGuard } from './security/request-guard.js';
 import { assetsMiddleware } from './pages/assets.js';
 import { PageRenderer } from './pages/render.js';
@@ -148,7 +148,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
 
   const app = new Koa();
   app.proxy = config.trustProxy;
-  treatRequestsAsHttps(app, issuer);
+  secureCookiesForHttpsIssuer(app, issuer);
   // koa-mount runs the provider's middleware with this app's context, so this app must sign
   // cookies with the same keys the provider verifies them with.
   app.keys = cookieKeys;
