@@ -37,8 +37,15 @@ const wecomSchema = z
      * simulator is on and on otherwise.
      */
     embeddedPanel: z.boolean().optional(),
-    /** Milliseconds for one HTTP call to WeCom, connect to last byte. */
+    /**
+     * Milliseconds one WeCom call may take in all, connect to last byte, including its one retry
+     * after a transport failure (5xx, reset, malformed answer, timeout).
+     */
     timeoutMs: z.number().int().min(100).max(60_000).default(5_000),
+    /** Milliseconds to open the connection (TCP and TLS); failing here proves nothing was sent. */
+    connectTimeoutMs: z.number().int().min(50).max(60_000).default(1_500),
+    /** Milliseconds from the request sent to WeCom's answer starting; a hang costs this, not the budget. */
+    responseTimeoutMs: z.number().int().min(50).max(60_000).default(2_500),
   })
   .strict();
 
