@@ -28,7 +28,7 @@ const profiles = new Map<string, Record<string, unknown>>();
 
 const configuration: Configuration = {
   clients: [CLIENT] as Configuration['clients'],
-  jwks: { keys: generateKeyPairJwks() } as Configuration['jwks'],
+  jwks: { keys: await generateKeyPairJwks() } as Configuration['jwks'],
   cookies: { keys: [randomBytes(32).toString('base64url')] },
   scopes: SUPPORTED_SCOPES,
   claims: { acr: null, sid: null, auth_time: null, iss: null, ...scopeClaims('groups') },

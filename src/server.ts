@@ -30,6 +30,12 @@ import { Metrics } from './observability/metrics.js';
 import { timeStorage } from './observability/storage-timing.js';
 import { createListener } from './web/listener.js';
 import { startMetricsListener, type MetricsListener } from './web/metrics-endpoint.js';
+import { formPostHeaders } from './security/form-post-headers.js';
+import { CappedLoginStateStore, CappedModelStore } from './security/pre-auth-cap.js';
+import { openRateLimitStore } from './security/rate-limit-store.js';
+import { rateLimits } from './security/rate-limits.js';
+import { secureCookiesForHttpsIssuer } from './security/https-issuer.js';
+import { createRequestGuard } from './security/request-guard.js';
 import { assetsMiddleware } from './pages/assets.js';
 import { landingPage, notFoundPage } from './pages/landing.js';
 import { PageRenderer } from './pages/render.js';
@@ -38,7 +44,7 @@ import type { Storage } from './storage/types.js';
 import type { WeComSimulator } from './simulator/index.js';
 import { verificationFiles } from './web/verification-files.js';
 import { wecomEventsRoutes } from './web/wecom-events.js';
-import { AccessTokenCache, DepartmentNames, WeComClient, WeComHttp } from './wecom/index.js';
+import { AccessTokenCache, DepartmentNames, GettokenBreaker, WeComClient, WeComHttp } from './wecom/index.js';
 import { SIMULATOR_PATH, resolveWeComEndpoints } from './wecom-endpoints.js';
 
 export { SIMULATOR_PATH };
@@ -109,14 +115,24 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     loadCookieKeys(storage.keys, config.cookieKeys),
   ]);
   const pages = new PageRenderer(basePath);
+  // What anonymous visitors create (interactions, WeCom states) is capped, oldest first.
+  const models = new CappedModelStore(storage.models, config.limits.pendingInteractions);
+  const loginStates = new CappedLoginStateStore(storage.loginStates, config.limits.pendingLoginStates);
   // Bound once the provider host exists: back-channel logout needs the current provider.
   let providers: ProviderHost | undefined;
   const revocation = new AccessRevocation(storage.models, () => providers!.current, log.child({ component: 'offboarding' }));
   const accounts = new AccountService(storage.accounts, revocation, log);
   // The token lives in storage so that replicas sharing it also share one token and one refresh.
   const tokenCache = new AccessTokenCache({ store: storage.accessTokens });
+  const wecomLog = log.child({ component: 'wecom' });
   const wecomHttp = new WeComHttp({ ...endpoints, onCall: metrics && ((api, errcode, seconds) => metrics.wecomCall(api, errcode, seconds)) });
-  const wecom = new WeComClient({ http: wecomHttp, tokenCache, log: log.child({ component: 'wecom' }) });
+  const wecom = new WeComClient({
+    http: wecomHttp,
+    timeoutMs: endpoints.timeoutMs,
+    tokenCache,
+    log: wecomLog,
+    breaker: new GettokenBreaker({ log: wecomLog }),
+  });
   const departmentNames = new DepartmentNames(wecom, log.child({ component: 'wecom' }));
   // One registry for everyone; a configuration reload replaces its contents.
   const connections = new ConnectionRegistry(config.connections);
@@ -128,7 +144,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     clients: settings.clients,
     signingKeys,
     cookieKeys,
-    storage,
+    storage: { ...storage, models },
     accounts,
     pages,
     trustProxy: config.trustProxy,
@@ -163,6 +179,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
 
   const app = new Koa();
   app.proxy = config.trustProxy;
+  secureCookiesForHttpsIssuer(app, issuer);
   // koa-mount runs the provider's middleware with this app's context, so this app must sign
   // cookies with the same keys the provider verifies them with.
   app.keys = cookieKeys;
@@ -200,6 +217,19 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     log: log.child({ component: 'wecom-events' }),
   });
   app.use(events.router.routes());
+
+  const rateLimitStore = openRateLimitStore(config.storage);
+  app.use(
+    rateLimits({
+      basePath,
+      config: config.rateLimits,
+      trustProxy: config.trustProxy,
+      store: rateLimitStore,
+      pages,
+      log: log.child({ component: 'rate-limit' }),
+    }),
+  );
+
   const interactions = interactionRouter({
     // A getter: a key rotation replaces the provider, and each request must use the current one.
     get provider() {
@@ -211,8 +241,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     wecom,
     departmentNames,
     accounts,
-    loginStates: storage.loginStates,
-    models: storage.models,
+    loginStates,
+    models,
     pages,
     qrLoginBase: endpoints.qrLoginBase,
     oauthBase: endpoints.oauthBase,
@@ -225,6 +255,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   app.use(interactions.routes());
   app.use(interactions.allowedMethods());
   app.use(authorizationPost(basePath));
+  app.use(formPostHeaders(basePath));
   app.use(providers.middleware());
 
   // Discovery and JWKS, once computed, are answered before Koa (see oidc/cached-documents.ts).
@@ -236,6 +267,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     readiness: { signingKeysLoaded: () => providers.hasSigningKeys, storage },
     serveCachedDocument: (req, res) => providers.serveCachedDocument(req, res),
     handle: app.callback(),
+    // A malformed Host is answered 400 before anything parses it; an https issuer gets HSTS.
+    guard: createRequestGuard({ issuer, trustProxy: config.trustProxy }),
   });
   let metricsListener: MetricsListener | undefined;
   const listening = async () => {
@@ -246,6 +279,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     // e.g. the port is taken: release what was opened, so a caller may try again.
     await metricsListener?.close();
     await adminSocket?.close();
+    await rateLimitStore.close();
     if (!options.storage) await storage.close();
     throw error;
   });
@@ -265,6 +299,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     await metricsListener?.close();
     await adminSocket?.close();
     await events.idle();
+    await rateLimitStore.close();
     if (!options.storage) await storage.close();
     log.info('stopped: listener closed, storage closed');
   };

@@ -250,9 +250,9 @@ describe('configuration problems reach the administrator, never the secret', () 
     expectErrorPage(page, 502, /配置有误/);
     expect(textOf(page)).toContain('40001');
     expect(t.sim.calls.gettoken).toBe(1);
-    // a second person trying does not hammer WeCom either: one more call, not a loop
-    await scanAndLand('LiSi');
-    expect(t.sim.calls.gettoken).toBe(2);
+    // a second person trying does not hammer WeCom either: the breaker answers, no call at all
+    expectErrorPage(await scanAndLand('LiSi'), 502, /配置有误/);
+    expect(t.sim.calls.gettoken).toBe(1);
     for (const text of [page.body, ...t.logLines]) expect(text).not.toContain(APP_SECRET);
     expect(t.logLines.some((line) => line.includes('40001'))).toBe(true);
   });

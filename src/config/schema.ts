@@ -41,7 +41,10 @@ const wecomSchema = z
      * simulator is on and on otherwise.
      */
     embeddedPanel: z.boolean().optional(),
-    /** Milliseconds for one HTTP call to WeCom, connect to last byte. */
+    /**
+     * Milliseconds one WeCom call may take in all, connect to last byte, including its one retry
+     * after a transport failure (5xx, reset, malformed answer, timeout).
+     */
     timeoutMs: z.number().int().min(100).max(60_000).default(5_000),
     /**
      * An http(s) proxy for every call to WeCom's API (e.g. the egress whose IP is in the app's
@@ -66,6 +69,63 @@ const wecomSchema = z
         }
       })
       .default({}),
+    /** Milliseconds to open the connection (TCP and TLS); failing here proves nothing was sent. */
+    connectTimeoutMs: z.number().int().min(50).max(60_000).default(1_500),
+    /** Milliseconds from the request sent to WeCom's answer starting; a hang costs this, not the budget. */
+    responseTimeoutMs: z.number().int().min(50).max(60_000).default(2_500),
+  })
+  .strict();
+
+/**
+ * What anonymous visitors can make us store. Every `/auth` request stores an Interaction (and the
+ * embedded WeCom panel a login state) for half an hour; past these counts the oldest is deleted, so
+ * a flood costs bounded memory and disk. Finished sign-ins leave the count at once.
+ */
+const limitsSchema = z
+  .object({
+    pendingInteractions: z.number().int().min(100).max(1_000_000).default(5_000),
+    pendingLoginStates: z.number().int().min(100).max(1_000_000).default(5_000),
+  })
+  .strict();
+
+/** `points` requests per `durationSeconds`, per key (a client IP or a client_id). */
+const rateSchema = (points: number, durationSeconds: number) =>
+  z
+    .object({
+      points: z.number().int().min(1).max(10_000_000).default(points),
+      durationSeconds: z.number().int().min(1).max(86_400).default(durationSeconds),
+    })
+    .strict()
+    .default({ points, durationSeconds });
+
+/**
+ * Rate limits, per client IP (behind `trustProxy`, the address our proxy reports) and at /token per
+ * client_id. Over a limit the answer is 429 with Retry-After. The defaults are far above what a
+ * company's sign-in peak needs (50 sign-ins a second through one NAT address uses about a quarter
+ * of them) and far below what a script sends. With PostgreSQL the counts are shared by replicas.
+ */
+const rateLimitsSchema = z
+  .object({
+    enabled: z.boolean().default(true),
+    /** GET/POST /auth and its resume step (two per sign-in). */
+    auth: rateSchema(2_000, 10),
+    /** The interaction pages and forms under /interaction (two or three per sign-in). */
+    interaction: rateSchema(2_000, 10),
+    /** WeCom's callback into /interaction/…/callback (one per sign-in). */
+    callback: rateSchema(1_000, 10),
+    /** POST /token per client IP. */
+    token: rateSchema(2_000, 10),
+    /** POST /token per client_id. */
+    tokenPerClient: rateSchema(2_000, 10),
+    /** Failed client authentications per client_id before it is locked out for `lockoutSeconds`. */
+    clientAuthFailures: z
+      .object({
+        points: z.number().int().min(1).max(10_000).default(20),
+        durationSeconds: z.number().int().min(1).max(86_400).default(60),
+        lockoutSeconds: z.number().int().min(1).max(86_400).default(60),
+      })
+      .strict()
+      .default({ points: 20, durationSeconds: 60, lockoutSeconds: 60 }),
   })
   .strict();
 
@@ -260,6 +320,8 @@ export const configSchema = z
       .default('groups'),
     connections: z.array(connectionSchema).min(1, 'configure at least one WeCom connection'),
     wecom: wecomSchema.default(wecomSchema.parse({})),
+    limits: limitsSchema.default(limitsSchema.parse({})),
+    rateLimits: rateLimitsSchema.default(rateLimitsSchema.parse({})),
     simulator: simulatorSchema.default(simulatorSchema.parse({})),
     demo: demoSchema.default(demoSchema.parse({})),
     /** On SIGTERM/SIGINT, how long requests already running may take to finish before they are cut. */
@@ -306,3 +368,4 @@ export type ConnectionConfig = Config['connections'][number];
 export type ClientConfig = Config['clients'][number];
 export type WeComEndpoints = Config['wecom'];
 export type SimulatorApp = z.infer<typeof simulatorAppSchema>;
+export type RateLimitsConfig = Config['rateLimits'];

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { checkLoginState, issueLoginState } from './login-state.js';
 import type { LoginState, LoginStateStore } from '../storage/types.js';
 
-/** A LoginStateStore as small as the contract: put, and take-once with expiry. */
+/** A LoginStateStore as small as the contract: put, peek, and take-once with expiry. */
 function memoryStore(now: () => number): LoginStateStore & { ttls: number[] } {
   const states = new Map<string, { value: LoginState; expiresAt: number }>();
   const ttls: number[] = [];
@@ -11,6 +11,10 @@ function memoryStore(now: () => number): LoginStateStore & { ttls: number[] } {
     async put(state, value, ttl) {
       ttls.push(ttl);
       states.set(state, { value, expiresAt: now() + ttl * 1000 });
+    },
+    async peek(state) {
+      const record = states.get(state);
+      return record && record.expiresAt > now() ? record.value : undefined;
     },
     async take(state) {
       const record = states.get(state);
@@ -54,6 +58,15 @@ describe('the WeCom login state', () => {
       ok: false,
       problem: 'state_mismatch',
     });
+  });
+
+  it('presented on another attempt, is refused and stays usable by its own attempt', async () => {
+    const state = await issueLoginState(store, value, clock / 1000 + 600, clock);
+    expect(await checkLoginState(store, state, { interactionUid: 'attacker-uid', connection: 'wecom' })).toEqual({
+      ok: false,
+      problem: 'state_mismatch',
+    });
+    expect(await checkLoginState(store, state, { interactionUid: 'uid-1', connection: 'wecom' })).toEqual({ ok: true, state: value });
   });
 
   it('is refused when missing, malformed or expired', async () => {

@@ -11,7 +11,8 @@
  * Each pair is RSA (RS256, which every RP supports and OIDC requires, listed first so it is the
  * default) and EC P-256 (ES256). Keys come from node:crypto; nothing here implements cryptography.
  */
-import { generateKeyPairSync, randomBytes, randomUUID, type JsonWebKey } from 'node:crypto';
+import { generateKeyPair, randomBytes, randomUUID, type JsonWebKey, type KeyObject } from 'node:crypto';
+import { promisify } from 'node:util';
 import type { KeyStore } from '../storage/types.js';
 
 export type SigningJwk = JsonWebKey & { kid: string; alg: string; use: 'sig' };
@@ -37,9 +38,23 @@ const KEY_RING = 'oidc-key-ring';
 const COOKIE_KEYS = 'cookie-keys';
 const ORDER: RingKey['state'][] = ['current', 'next', 'retiring'];
 
-export function generateKeyPairJwks(): SigningJwk[] {
-  const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'jwk' });
-  const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'jwk' });
+const generateKeyPairAsync = promisify(generateKeyPair) as (
+  type: 'rsa' | 'ec',
+  options: { modulusLength: number } | { namedCurve: string },
+) => Promise<{ privateKey: KeyObject; publicKey: KeyObject }>;
+
+/**
+ * A fresh RSA and EC P-256 pair. Generated off the event loop (libuv's thread pool): an RSA-2048
+ * key takes from tens to hundreds of milliseconds of CPU, and on lowdb a rotation runs inside the
+ * serving process, where a synchronous generation would stall every request meanwhile.
+ */
+export async function generateKeyPairJwks(): Promise<SigningJwk[]> {
+  const [rsaPair, ecPair] = await Promise.all([
+    generateKeyPairAsync('rsa', { modulusLength: 2048 }),
+    generateKeyPairAsync('ec', { namedCurve: 'P-256' }),
+  ]);
+  const rsa = rsaPair.privateKey.export({ format: 'jwk' });
+  const ec = ecPair.privateKey.export({ format: 'jwk' });
   return [
     { ...rsa, kid: `rsa-${randomUUID()}`, alg: 'RS256', use: 'sig' },
     { ...ec, kid: `ec-${randomUUID()}`, alg: 'ES256', use: 'sig' },
@@ -47,9 +62,9 @@ export function generateKeyPairJwks(): SigningJwk[] {
 }
 
 export async function loadKeyRing(store: KeyStore, nowSeconds: number): Promise<KeyRing> {
-  return store.getOrCreate<KeyRing>(KEY_RING, () => ({
+  return store.getOrCreate<KeyRing>(KEY_RING, async () => ({
     version: 1,
-    keys: generateKeyPairJwks().map((jwk) => ({ jwk, state: 'current', since: nowSeconds })),
+    keys: (await generateKeyPairJwks()).map((jwk) => ({ jwk, state: 'current', since: nowSeconds })),
   }));
 }
 
@@ -74,12 +89,12 @@ export async function rotateKeys(
   tokenLifetime: number,
 ): Promise<{ step: RotationStep; ring: KeyRing }> {
   let step: RotationStep = 'published';
-  const ring = await store.update<KeyRing>(KEY_RING, (current) => {
+  const ring = await store.update<KeyRing>(KEY_RING, async (current) => {
     if (!current) throw new Error('no key ring yet: start the server once before rotating keys');
     const kept = withoutExpired(current.keys, nowSeconds);
     if (!kept.some((key) => key.state === 'next')) {
       step = 'published';
-      const next = generateKeyPairJwks().map((jwk): RingKey => ({ jwk, state: 'next', since: nowSeconds }));
+      const next = (await generateKeyPairJwks()).map((jwk): RingKey => ({ jwk, state: 'next', since: nowSeconds }));
       return { version: current.version + 1, keys: [...kept, ...next] };
     }
     step = 'promoted';

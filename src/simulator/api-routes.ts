@@ -10,11 +10,48 @@ import type { SimulatorApp } from '../config/schema.js';
 import { ACCESS_TOKEN_TTL_SECONDS, type SimulatedApi } from './constants.js';
 import type { SimulatorDeps } from './deps.js';
 import { type ApiOutcome, errorBody, fail, ok } from './errors.js';
+import type { TransportFault } from './faults.js';
 import { single } from './login-params.js';
 import { departmentFields, mediaUrls, userDetailFields, userGetFields } from './profiles.js';
 import { callerIp, sendApi } from './respond.js';
 
 const BAD_JSON = 'wecomSimulatorBadJson';
+
+/** How long a `hang` holds the request before dropping it (the client gives up well before). */
+const HANG_MS = 30_000;
+
+async function sendTransportFault(ctx: Context, fault: TransportFault): Promise<void> {
+  switch (fault) {
+    case 'http_502':
+      ctx.status = 502;
+      ctx.type = 'text/html; charset=utf-8';
+      ctx.body = '<html><body>502 Bad Gateway</body></html>';
+      return;
+    case 'malformed':
+      ctx.status = 200;
+      ctx.type = 'application/json; charset=utf-8';
+      ctx.body = '{"errcode":0,"errmsg":"ok","acc';
+      return;
+    case 'reset':
+      ctx.respond = false;
+      ctx.req.socket.destroy();
+      return;
+    case 'hang': {
+      ctx.respond = false;
+      const socket = ctx.req.socket;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, HANG_MS);
+        timer.unref();
+        socket.once('close', () => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+      socket.destroy();
+      return;
+    }
+  }
+}
 
 /** getuserdetail reads JSON whatever the Content-Type says, as WeCom does; bad JSON is errcode 47001. */
 const jsonBody = bodyParser({
@@ -39,6 +76,10 @@ export function registerApiRoutes(router: Router, deps: SimulatorDeps): void {
   const api = (name: SimulatedApi, handler: ApiHandler) => async (ctx: Context) => {
     faults.count(name);
     const injected = faults.take(name);
+    if (typeof injected === 'string') {
+      log.debug('simulated transport fault', { api: name, fault: injected });
+      return sendTransportFault(ctx, injected);
+    }
     const outcome = injected === undefined ? handler(ctx) : fail(injected);
     const ip = callerIp(ctx);
     log.debug('simulated WeCom API call', { api: name, errcode: outcome.ok ? 0 : outcome.errcode, ip });

@@ -19,7 +19,7 @@ import { createCredentials } from './credentials.js';
 import type { SimulatorDeps } from './deps.js';
 import { registerDirectoryRoutes } from './directory-routes.js';
 import { createEventDelivery, type Delivery, type EventConnection } from './event-delivery.js';
-import { createFaults } from './faults.js';
+import { createFaults, type Fault } from './faults.js';
 import { registerInClientRoutes } from './in-client-routes.js';
 import { LiveDirectory } from './live-directory.js';
 import { registerQrLoginRoutes } from './qr-login-routes.js';
@@ -28,6 +28,7 @@ import { registerStaticRoutes } from './static-routes.js';
 import { createViews } from './views.js';
 
 export { SIMULATED_APIS, SIMULATOR_LABEL, SIMULATOR_LABEL_ZH, type SimulatedApi } from './constants.js';
+export { TRANSPORT_FAULTS, type Fault, type TransportFault } from './faults.js';
 export {
   DEMO_DEPARTMENTS,
   DEMO_MEMBERS,
@@ -84,8 +85,11 @@ export interface WeComSimulator {
   advanceClock(ms: number): void;
   /** Those tokens answer 40014 from now on, as after a secret reset. */
   invalidateAccessTokens(corpId?: string): void;
-  /** The next `times` calls (default 1) of `api` answer `errcode` before any other check. */
-  failNext(api: SimulatedApi, errcode: number, times?: number): void;
+  /**
+   * The next `times` calls (default 1) of `api` answer `errcode` before any other check, or fail
+   * below JSON: 'http_502', 'reset' (connection dropped), 'malformed' (cut-off JSON), 'hang'.
+   */
+  failNext(api: SimulatedApi, fault: Fault, times?: number): void;
   /**
    * The directory, changed as a WeCom admin would (each change is also called back): list(), find(),
    * disableMember, enableMember, setMemberStatus, deleteMember, moveOutOfScope, moveIntoScope,
@@ -174,7 +178,7 @@ export function createWeComSimulator(options: SimulatorOptions): WeComSimulator 
     events: { targetUrls: events.targetUrls, idle: () => events.idle(), deliveries: () => events.deliveries() },
     advanceClock: (ms) => clock.advance(ms),
     invalidateAccessTokens: (corpId) => credentials.invalidateAccessTokens(corpId),
-    failNext: (api, errcode, times = 1) => faults.inject(api, errcode, times),
+    failNext: (api, fault, times = 1) => faults.inject(api, fault, times),
     issueLoginCode(input) {
       const app = apps.find(input.corpId, String(input.agentId));
       if (!app) throw new Error(`the simulator hosts no app ${input.corpId}/${input.agentId}`);

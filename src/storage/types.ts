@@ -48,6 +48,11 @@ export interface LoginStateStore {
   put(state: string, value: LoginState, expiresInSeconds: number): Promise<void>;
   /** Returns the state and deletes it in one step; a second call (a replay) returns undefined. */
   take(state: string): Promise<LoginState | undefined>;
+  /**
+   * Reads a live state without taking it, so a callback can check whom it belongs to first: a
+   * state presented by the wrong sign-in attempt must stay for its owner (a value never changes).
+   */
+  peek(state: string): Promise<LoginState | undefined>;
 }
 
 /** A WeCom identity: a member of one corp, keyed by (corpId, lower-cased userid). */

@@ -23,6 +23,8 @@ export interface ListenerParts {
   serveCachedDocument: (...args: Parameters<RequestListener>) => boolean;
   /** Koa. */
   handle: RequestListener;
+  /** Answers (and returns true for) a request that must go no further, e.g. a malformed Host. */
+  guard?: (...args: Parameters<RequestListener>) => boolean;
 }
 
 export function createListener(parts: ListenerParts): { server: Server; drain: ListenerDrain } {
@@ -31,7 +33,7 @@ export function createListener(parts: ListenerParts): { server: Server; drain: L
   const metrics = parts.metrics && parts.metricsHere ? metricsEndpoint(parts.basePath, parts.metrics) : undefined;
   const server = createServer(
     observeRequests({ log: parts.log, metrics: parts.metrics, basePath: parts.basePath }, (req, res) => {
-      if (health(req, res) || metrics?.(req, res) || parts.serveCachedDocument(req, res)) return;
+      if (parts.guard?.(req, res) || health(req, res) || metrics?.(req, res) || parts.serveCachedDocument(req, res)) return;
       void parts.handle(req, res);
     }),
   );

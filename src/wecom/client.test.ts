@@ -2,7 +2,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createMemoryLogger } from '../log.js';
 import { WeComClient, type WeComClientOptions } from './client.js';
 import { WeComError, WeComTransportError } from './errors.js';
-import { APP, FakeWeCom, wecomError } from './fake-wecom.test-helper.js';
+import { AccessTokenCache } from './token-cache.js';
+import { APP, FakeWeCom, wecomError, type Reply } from './fake-wecom.test-helper.js';
 
 const GETTOKEN = '/cgi-bin/gettoken';
 const USER_GET = '/cgi-bin/user/get';
@@ -201,13 +202,57 @@ describe('transport failures never leak the query', () => {
     if (token) expect(text).not.toContain(token);
   };
 
-  it('server drops the connection on gettoken', async () => {
-    fake.script(GETTOKEN, { destroy: true });
+  it('server drops the connection on gettoken, twice: retried once, then the error', async () => {
+    fake.script(GETTOKEN, { destroy: true }, { destroy: true });
     const error = await rejection(client().getAccessToken(APP));
     leaks(error);
-    expect(error).toMatchObject({ api: 'gettoken', reason: 'network' });
-    expect(fake.count(GETTOKEN)).toBe(1);
+    expect(error).toMatchObject({ api: 'gettoken', reason: 'network', notSent: false });
+    expect(fake.count(GETTOKEN)).toBe(2);
     expectCleanLogs();
+  });
+
+  it.each<[string, Reply]>([
+    ['a dropped connection', { destroy: true }],
+    ['an HTTP 502', { status: 502, text: 'bad gateway' }],
+    ['an answer that is not JSON', { status: 200, text: '<html>captive portal</html>' }],
+  ])('one %s on an idempotent call is retried and nobody notices', async (_name, fault) => {
+    fake.script(GETTOKEN, fault);
+    expect(await client().getAccessToken(APP)).toBeTruthy();
+    fake.script(USER_GET, fault);
+    expect((await client().getMember(APP, 'zhangsan')).userid).toBe('zhangsan');
+    expect(fake.count(USER_GET)).toBe(2);
+  });
+
+  it('one hang costs the response timeout, not the whole budget, and is retried', async () => {
+    const wecom = client({ endpoints: { apiBase: fake.baseUrl, timeoutMs: 3_000, responseTimeoutMs: 300 } });
+    await wecom.getAccessToken(APP);
+    fake.script(USER_GET, { hang: true });
+    const started = Date.now();
+    expect((await wecom.getMember(APP, 'zhangsan')).userid).toBe('zhangsan');
+    expect(Date.now() - started).toBeLessThan(2_500);
+    expect(fake.count(USER_GET)).toBe(2);
+  });
+
+  it('a login code is sent again only when the first try never left (connection refused)', async () => {
+    const url = fake.baseUrl;
+    const tokenCache = new AccessTokenCache();
+    await client({ tokenCache }).getAccessToken(APP);
+    await fake.close();
+    await new Promise((resolve) => setTimeout(resolve, 100)); // let the agent drop its idle sockets
+    const wecom = new WeComClient({ endpoints: { apiBase: url, timeoutMs: 2_000 }, log, tokenCache });
+    const error = await rejection(wecom.exchangeLoginCode(APP, 'member-code'));
+    expect((error as Error).message).toBe('auth/getuserinfo: network error (ECONNREFUSED)');
+    expect(error).toMatchObject({ notSent: true });
+    const attempts = log.lines.filter((line) => line.includes('"api":"auth/getuserinfo"') && line.includes('could not be reached'));
+    expect(attempts.map((line) => JSON.parse(line).attempt)).toEqual([1, 2]);
+    fake = await new FakeWeCom().start();
+  });
+
+  it('a login code is not sent twice after a failure that may have reached WeCom', async () => {
+    fake.script(GETUSERINFO, { destroy: true });
+    const error = await rejection(client().exchangeLoginCode(APP, 'member-code'));
+    expect(error).toMatchObject({ api: 'auth/getuserinfo', reason: 'network', notSent: false });
+    expect(fake.count(GETUSERINFO)).toBe(1);
   });
 
   it('timeout on user/get does not leak the token', async () => {
@@ -222,21 +267,21 @@ describe('transport failures never leak the query', () => {
   });
 
   it('an HTTP 502 from a proxy', async () => {
-    fake.script(GETTOKEN, { status: 502, text: '<html>bad gateway</html>' });
+    fake.script(GETTOKEN, { status: 502, text: '<html>bad gateway</html>' }, { status: 502, text: '<html>bad gateway</html>' });
     const error = await rejection(client().getAccessToken(APP));
     leaks(error);
     expect(error).toMatchObject({ reason: 'http_status', status: 502 });
   });
 
   it('an answer that is not JSON', async () => {
-    fake.script(GETTOKEN, { status: 200, text: '<html>captive portal</html>' });
+    fake.script(GETTOKEN, { status: 200, text: '<html>captive portal</html>' }, { status: 200, text: '<html>captive portal</html>' });
     const error = await rejection(client().getAccessToken(APP));
     leaks(error);
     expect(error).toMatchObject({ reason: 'invalid_response' });
   });
 
   it('JSON without errcode, or a success without access_token', async () => {
-    fake.script(GETTOKEN, { json: { hello: 'world' } }, { json: { errcode: 0, errmsg: 'ok' } });
+    fake.script(GETTOKEN, { json: { hello: 'world' } }, { json: { hello: 'world' } }, { json: { errcode: 0, errmsg: 'ok' } });
     leaks(await rejection(client().getAccessToken(APP)));
     const error = await rejection(client().getAccessToken(APP));
     leaks(error);
@@ -251,6 +296,7 @@ describe('transport failures never leak the query', () => {
     );
     leaks(error);
     expect((error as Error).message).toBe('gettoken: network error (ECONNREFUSED)');
+    expect(error).toMatchObject({ notSent: true });
     fake = await new FakeWeCom().start();
   });
 });

@@ -284,8 +284,8 @@ export type WeComTransportReason = 'timeout' | 'network' | 'tls' | 'http_status'
 
 const TRANSPORT_MESSAGES: Record<WeComTransportReason, Record<WeComLanguage, string>> = {
   timeout: {
-    en: 'WeCom did not answer in time. Check that this server can reach the WeCom API (firewall, proxy, DNS) and that wecom.timeoutMs is not too small.',
-    'zh-CN': '企业微信未在限定时间内响应。请检查本服务器能否访问企业微信 API（防火墙、代理、DNS），以及 wecom.timeoutMs 是否过小。',
+    en: 'WeCom did not answer in time. Check that this server can reach the WeCom API (firewall, proxy, DNS) and that wecom.timeoutMs, connectTimeoutMs and responseTimeoutMs are not too small.',
+    'zh-CN': '企业微信未在限定时间内响应。请检查本服务器能否访问企业微信 API（防火墙、代理、DNS），以及 wecom.timeoutMs、connectTimeoutMs、responseTimeoutMs 是否过小。',
   },
   network: {
     en: 'Could not connect to the WeCom API. Check network access from this server to wecom.apiBase (firewall, proxy, DNS).',
@@ -317,13 +317,19 @@ export class WeComTransportError extends Error {
   readonly reason: WeComTransportReason;
   /** The HTTP status, for 'http_status'. */
   readonly status?: number;
+  /**
+   * True only when the request provably never reached WeCom (connection refused, name not
+   * resolved, connect timed out): the one case where even a single-use login code may be sent again.
+   */
+  readonly notSent: boolean;
 
-  constructor(api: string, reason: WeComTransportReason, detail: string, status?: number) {
+  constructor(api: string, reason: WeComTransportReason, detail: string, status?: number, notSent = false) {
     super(`${api}: ${detail}`);
     this.name = 'WeComTransportError';
     this.api = api;
     this.reason = reason;
     if (status !== undefined) this.status = status;
+    this.notSent = notSent;
   }
 
   describe(lang: WeComLanguage): string {

@@ -19,13 +19,28 @@ export type WeComJson = Record<string, unknown>;
 export interface WeComHttpOptions {
   /** e.g. https://qyapi.weixin.qq.com, or the simulator's base which has a path. */
   apiBase: string;
-  /** One call, connect to last byte. */
+  /** One attempt, connect to last byte, unless the caller gives a shorter budget per call. */
   timeoutMs: number;
   /** Told of every call (the metrics): WeCom's errcode ('0' on success) or `transport:<reason>`. */
   onCall?: (api: string, errcode: string, seconds: number) => void;
   /** `wecom.proxy`; without it HTTPS_PROXY/NO_PROXY decide (see proxy.ts). */
   proxy?: string;
+  /** Until the TCP (and TLS) connection is up. Default: the whole timeout. */
+  connectTimeoutMs?: number;
+  /** From the request sent until WeCom's answer starts. Default: the whole timeout. */
+  responseTimeoutMs?: number;
 }
+
+/** Per-call options. */
+export interface WeComCallOptions {
+  /** This attempt's whole budget (connect to last byte), when shorter than `timeoutMs`. */
+  timeoutMs?: number;
+}
+
+/** got's timeout phases that end before a single byte of the request was sent. */
+const BEFORE_SENDING = new Set(['lookup', 'connect', 'secureConnect']);
+/** Node's error codes for a request that never left this machine. */
+const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH']);
 
 export class WeComHttp {
   readonly #apiBase: string;
@@ -40,8 +55,14 @@ export class WeComHttp {
     this.#timeoutMs = options.timeoutMs;
     this.#onCall = options.onCall;
     this.proxy = resolveWeComProxy(options.apiBase, options.proxy);
+    const connect = options.connectTimeoutMs ?? options.timeoutMs;
     this.#got = got.extend({
-      timeout: { request: options.timeoutMs },
+      timeout: {
+        request: options.timeoutMs,
+        connect,
+        secureConnect: connect,
+        response: options.responseTimeoutMs ?? options.timeoutMs,
+      },
       retry: { limit: 0 },
       throwHttpErrors: false,
       // WeCom never redirects; a redirect means a misconfigured base or a proxy login page.
@@ -54,12 +75,18 @@ export class WeComHttp {
   }
 
   /** GET `path` (e.g. '/cgi-bin/gettoken'); `api` names the call in errors and logs. */
-  get(api: string, path: string, searchParams: Record<string, string>): Promise<WeComJson> {
-    return this.#send(api, 'GET', path, searchParams);
+  get(api: string, path: string, searchParams: Record<string, string>, options: WeComCallOptions = {}): Promise<WeComJson> {
+    return this.#send(api, 'GET', path, searchParams, undefined, options);
   }
 
-  post(api: string, path: string, searchParams: Record<string, string>, jsonBody: unknown): Promise<WeComJson> {
-    return this.#send(api, 'POST', path, searchParams, jsonBody);
+  post(
+    api: string,
+    path: string,
+    searchParams: Record<string, string>,
+    jsonBody: unknown,
+    options: WeComCallOptions = {},
+  ): Promise<WeComJson> {
+    return this.#send(api, 'POST', path, searchParams, jsonBody, options);
   }
 
   async #send(
@@ -67,13 +94,14 @@ export class WeComHttp {
     method: 'GET' | 'POST',
     path: string,
     searchParams: Record<string, string>,
-    jsonBody?: unknown,
+    jsonBody: unknown,
+    options: WeComCallOptions,
   ): Promise<WeComJson> {
-    if (!this.#onCall) return this.#exchange(api, method, path, searchParams, jsonBody);
+    if (!this.#onCall) return this.#exchange(api, method, path, searchParams, jsonBody, options);
     const started = performance.now();
     let outcome = 'unknown';
     try {
-      const answer = await this.#exchange(api, method, path, searchParams, jsonBody);
+      const answer = await this.#exchange(api, method, path, searchParams, jsonBody, options);
       outcome = '0';
       return answer;
     } catch (error) {
@@ -90,7 +118,8 @@ export class WeComHttp {
     method: 'GET' | 'POST',
     path: string,
     searchParams: Record<string, string>,
-    jsonBody?: unknown,
+    jsonBody: unknown,
+    options: WeComCallOptions,
   ): Promise<WeComJson> {
     const url = joinUrl(this.#apiBase, path);
     for (const [name, value] of Object.entries(searchParams)) url.searchParams.set(name, value);
@@ -98,7 +127,9 @@ export class WeComHttp {
     let statusCode: number;
     let body: string;
     try {
-      const response = await this.#got(url, method === 'POST' ? { method, json: jsonBody } : { method });
+      const budget = Math.min(options.timeoutMs ?? this.#timeoutMs, this.#timeoutMs);
+      const timeout = budget < this.#timeoutMs ? { timeout: { request: budget } } : {};
+      const response = await this.#got(url, method === 'POST' ? { method, json: jsonBody, ...timeout } : { method, ...timeout });
       statusCode = response.statusCode;
       body = response.body;
     } catch (error) {
@@ -119,14 +150,17 @@ export class WeComHttp {
 
   #transportError(api: string, error: unknown): WeComTransportError {
     if (error instanceof TimeoutError) {
-      return new WeComTransportError(api, 'timeout', `request timed out after ${this.#timeoutMs} ms`);
+      const phase = error.event;
+      const detail =
+        phase === 'request' ? `request timed out after ${this.#timeoutMs} ms` : BEFORE_SENDING.has(phase) ? `could not connect in time (${phase})` : `timed out (${phase})`;
+      return new WeComTransportError(api, 'timeout', detail, undefined, BEFORE_SENDING.has(phase));
     }
     // Node's error codes (ECONNREFUSED, CERT_HAS_EXPIRED…) are fixed identifiers, safe to show.
     const code = error instanceof RequestError && /^[A-Z0-9_]{1,64}$/.test(error.code) ? error.code : undefined;
     if (code && /CERT|SSL|TLS/.test(code)) {
       return new WeComTransportError(api, 'tls', `TLS verification failed (${code})`);
     }
-    return new WeComTransportError(api, 'network', code ? `network error (${code})` : 'network error');
+    return new WeComTransportError(api, 'network', code ? `network error (${code})` : 'network error', undefined, Boolean(code && NOT_SENT_CODES.has(code)));
   }
 }
 

@@ -48,3 +48,10 @@ export {
 export { toMemberProfile, type MemberProfile } from './profile.js';
 export { DepartmentNames, DEPARTMENT_NAME_TTL_MS } from './department-names.js';
 export { ACTIVE_MEMBER_STATUS, readMemberStanding, type MemberStanding } from './member-standing.js';
+export {
+  BREAKER_ERRCODES,
+  BREAKER_INITIAL_MS,
+  BREAKER_MAX_MS,
+  GettokenBreaker,
+  type GettokenBreakerOptions,
+} from './gettoken-breaker.js';

@@ -196,6 +196,18 @@ export function storageContract(harness: StorageHarness): void {
       expect(await store.loginStates.take('never-put')).toBeUndefined();
     });
 
+    it('a login state can be peeked at, from any replica, without taking it; not once expired', async () => {
+      const { store, peer } = await fresh();
+      await store.loginStates.put('peeked', value, 30);
+      expect(await peer.loginStates.peek('peeked')).toEqual(value);
+      expect(await store.loginStates.peek('never-put')).toBeUndefined();
+      expect(await store.loginStates.take('peeked')).toEqual(value);
+      expect(await store.loginStates.peek('peeked')).toBeUndefined();
+      await store.loginStates.put('expiring', value, 30);
+      clock.ms += 30_000;
+      expect(await store.loginStates.peek('expiring')).toBeUndefined();
+    });
+
     it('twenty concurrent takes of one state: exactly one gets it', async () => {
       await fresh();
       await store.loginStates.put('s', value, 60);

@@ -32,6 +32,10 @@ export async function openLowdbStorage(options: LowdbStorageOptions): Promise<Lo
       file.set(['loginStates', state], { value, expiresAt: now() + expiresInSeconds * 1000 });
       await file.persist();
     },
+    async peek(state: string) {
+      const record = file.data.loginStates[state];
+      return record && record.expiresAt > now() ? record.value : undefined;
+    },
     async take(state: string) {
       const record = file.data.loginStates[state];
       if (!record) return undefined;

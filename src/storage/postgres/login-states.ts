@@ -18,6 +18,14 @@ export class PostgresLoginStateStore implements LoginStateStore {
     );
   }
 
+  async peek(state: string): Promise<LoginState | undefined> {
+    const { rows } = await this.pool.query<{ value: LoginState }>(
+      `SELECT value FROM ${this.tables.loginStates} WHERE state = $1 AND expires_at > $2`,
+      [state, new Date(this.now())],
+    );
+    return rows[0]?.value;
+  }
+
   async take(state: string): Promise<LoginState | undefined> {
     // Only one caller gets the row back, however many replicas ask at once.
     const { rows } = await this.pool.query<{ value: LoginState; expires_at: Date }>(

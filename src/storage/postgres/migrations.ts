@@ -100,6 +100,19 @@ export const MIGRATIONS: readonly Migration[] = [
       `ALTER TABLE ${t.identities} ADD COLUMN checked_via text`,
     ],
   },
+  {
+    version: 3,
+    name: 'rate limits (rate-limiter-flexible)',
+    statements: (t) => [
+      // The layout rate-limiter-flexible's RateLimiterPostgres reads and writes; it deletes rows an
+      // hour past their expiry itself. Shared by every replica, so limits hold across them.
+      `CREATE TABLE "${t.schema}"."rate_limits" (
+        key varchar(255) PRIMARY KEY,
+        points integer NOT NULL DEFAULT 0,
+        expire bigint
+      )`,
+    ],
+  },
 ];
 
 /** Applies every migration the schema lacks; returns the versions applied by this call. */

@@ -1,0 +1,170 @@
+/**
+ * Rate limits on what anonymous callers can hammer: /auth, the interaction pages and forms, WeCom's
+ * callback (per client IP), and /token (per client IP and per client_id, with a lock-out of a
+ * client_id after repeated failed client authentication, which is what slows secret guessing).
+ * Over a limit: 429 with Retry-After; at /token an OAuth-style JSON error, elsewhere a short page.
+ * The counting is rate-limiter-flexible's (see rate-limit-store.ts); if its store fails, the
+ * request goes through: a limiter must not take sign-in down with it.
+ */
+import { bodyParser } from '@koa/bodyparser';
+import type Koa from 'koa';
+import { RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import type { RateLimitsConfig } from '../config/schema.js';
+import { pickLang } from '../i18n/index.js';
+import type { Logger } from '../log.js';
+import type { PageRenderer } from '../pages/render.js';
+import { clientIp } from './client-ip.js';
+import type { RateLimitStore } from './rate-limit-store.js';
+
+type Route = 'auth' | 'interaction' | 'callback' | 'token';
+
+export interface RateLimitOptions {
+  basePath: string;
+  config: RateLimitsConfig;
+  trustProxy: boolean;
+  store: RateLimitStore;
+  pages: PageRenderer;
+  log: Logger;
+}
+
+const PAGE_TEXT = {
+  'zh-CN': { title: '请求过于频繁', message: '请求过于频繁，请在 {s} 秒后重试。' },
+  en: { title: 'Too many requests', message: 'Too many requests from your network. Please try again in {s} seconds.' },
+} as const;
+
+export function rateLimits(options: RateLimitOptions): Koa.Middleware {
+  const { basePath, config, store, log } = options;
+  if (!config.enabled) return (_ctx, next) => next();
+  const perIp: Record<Route, RateLimiterAbstract> = {
+    auth: store.create({ name: 'ip-auth', ...config.auth }),
+    interaction: store.create({ name: 'ip-interaction', ...config.interaction }),
+    callback: store.create({ name: 'ip-callback', ...config.callback }),
+    token: store.create({ name: 'ip-token', ...config.token }),
+  };
+  const perClient = store.create({ name: 'client-token', ...config.tokenPerClient });
+  const failures = store.create({
+    name: 'client-auth-failures',
+    points: config.clientAuthFailures.points,
+    durationSeconds: config.clientAuthFailures.durationSeconds,
+    blockSeconds: config.clientAuthFailures.lockoutSeconds,
+  });
+  const tokenBody = bodyParser({ enableTypes: ['form'], formLimit: '56kb' });
+
+  /**
+   * undefined when allowed; the seconds to wait when not. A store failure allows. Only the first
+   * refusal of a key in a window is logged: a flood must not become a flood of log lines.
+   */
+  const consume = async (limiter: RateLimiterAbstract, key: string): Promise<number | undefined> => {
+    try {
+      await limiter.consume(key);
+      return undefined;
+    } catch (rejection) {
+      if (rejection instanceof RateLimiterRes) {
+        if (rejection.consumedPoints === limiter.points + 1) {
+          log.warn('rate limit reached; refusing until the window ends', { limiter: limiter.keyPrefix, retryAfter: retryAfter(rejection) });
+        }
+        return retryAfter(rejection);
+      }
+      log.warn('rate limit store failed; request allowed', { limiter: limiter.keyPrefix, message: (rejection as Error)?.message });
+      return undefined;
+    }
+  };
+
+  return async (ctx, next) => {
+    const route = routeOf(ctx, basePath);
+    if (!route) return next();
+    const ip = clientIp(ctx.req, options.trustProxy);
+
+    if (route !== 'token') {
+      const wait = await consume(perIp[route], ip);
+      if (wait !== undefined) return refusePage(ctx, options.pages, wait);
+      return next();
+    }
+
+    const clientId = await tokenClientId(ctx, tokenBody);
+    if (clientId) {
+      const locked = await lockedFor(failures, clientId, config.clientAuthFailures.points);
+      if (locked !== undefined) return refuseToken(ctx, locked);
+    }
+    const wait = (await consume(perIp.token, ip)) ?? (clientId ? await consume(perClient, clientId) : undefined);
+    if (wait !== undefined) return refuseToken(ctx, wait);
+    await next();
+    if (clientId && ctx.status === 401 && (ctx.body as { error?: unknown } | undefined)?.error === 'invalid_client') {
+      // Counted after the fact; the lock-out (blockSeconds) starts once the count passes the limit.
+      await consume(failures, clientId);
+    }
+  };
+}
+
+function routeOf(ctx: Koa.Context, basePath: string): Route | undefined {
+  const path = ctx.path;
+  if (path === `${basePath}/token`) return ctx.method === 'POST' ? 'token' : undefined;
+  if (path === `${basePath}/auth` || path.startsWith(`${basePath}/auth/`)) return 'auth';
+  if (path.startsWith(`${basePath}/interaction/`)) return path.endsWith('/callback') ? 'callback' : 'interaction';
+  return undefined;
+}
+
+/**
+ * The client_id a token request names: from HTTP Basic, else from the form. The form is parsed
+ * here and handed to oidc-provider as the raw string it would have read itself.
+ */
+async function tokenClientId(ctx: Koa.Context, parse: Koa.Middleware): Promise<string | undefined> {
+  const basic = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(ctx.get('authorization'));
+  if (basic) {
+    const decoded = Buffer.from(basic[1]!, 'base64').toString('utf8');
+    const colon = decoded.indexOf(':');
+    if (colon > 0) return safeDecode(decoded.slice(0, colon));
+  }
+  if (!ctx.is('application/x-www-form-urlencoded')) return undefined;
+  try {
+    await parse(ctx, async () => undefined);
+  } catch {
+    return undefined; // oidc-provider answers the malformed body itself
+  }
+  const request = ctx.request as typeof ctx.request & { body?: unknown; rawBody?: string };
+  const clientId = (request.body as Record<string, unknown> | undefined)?.client_id;
+  if (typeof request.rawBody === 'string') request.body = request.rawBody;
+  return typeof clientId === 'string' && clientId ? clientId.slice(0, 200) : undefined;
+}
+
+function safeDecode(value: string): string | undefined {
+  try {
+    return decodeURIComponent(value.replace(/\+/g, ' ')).slice(0, 200) || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function lockedFor(failures: RateLimiterAbstract, clientId: string, points: number): Promise<number | undefined> {
+  try {
+    const state = await failures.get(clientId);
+    return state && state.consumedPoints > points ? retryAfter(state) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function retryAfter(res: RateLimiterRes): number {
+  return Math.max(1, Math.ceil(res.msBeforeNext / 1000));
+}
+
+function refuseToken(ctx: Koa.Context, seconds: number): void {
+  ctx.status = 429;
+  ctx.set('Retry-After', String(seconds));
+  ctx.set('Cache-Control', 'no-store');
+  ctx.body = { error: 'temporarily_unavailable', error_description: `too many requests; retry after ${seconds} seconds` };
+}
+
+function refusePage(ctx: Koa.Context, pages: PageRenderer, seconds: number): void {
+  ctx.set('Retry-After', String(seconds));
+  if (!ctx.accepts('html')) {
+    ctx.status = 429;
+    ctx.set('Cache-Control', 'no-store');
+    ctx.body = 'Too Many Requests\n';
+    return;
+  }
+  const lang = pickLang(undefined, ctx.get('accept-language'));
+  const text = PAGE_TEXT[lang];
+  const message = text.message.replace('{s}', String(seconds));
+  pages.send(ctx, 'message', { lang, title: text.title, heading: text.title, message }, { status: 429 });
+}
