@@ -15,7 +15,8 @@ import { usesAdminSocket } from './admin/protocol.js';
 import { startAdminSocket, type AdminSocket } from './admin/socket.js';
 import type { Config } from './config/schema.js';
 import { ConnectionRegistry } from './connections.js';
-import { pickLang, translator } from './i18n/index.js';
+import { loadBranding } from './branding/index.js';
+import { translator } from './i18n/index.js';
 import { interactionRouter } from './interaction/routes.js';
 import { createLogger, type Logger } from './log.js';
 import { validateClients } from './oidc/clients.js';
@@ -24,12 +25,13 @@ import { AccessRevocation } from './oidc/access-revocation.js';
 import { ProviderHost } from './oidc/provider-host.js';
 import { authorizationPost } from './oidc/authorization-post.js';
 import { createProvider } from './oidc/provider.js';
-import { assetsMiddleware } from './pages/assets.js';
+import { assetsMiddleware, wecomSdkSource } from './pages/assets.js';
+import { langDecision, rememberLangChoice } from './pages/language.js';
 import { PageRenderer } from './pages/render.js';
 import { openStorage } from './storage/index.js';
 import type { Storage } from './storage/types.js';
 import type { WeComSimulator } from './simulator/index.js';
-import { AccessTokenCache, DepartmentNames, WeComClient } from './wecom/index.js';
+import { AccessTokenCache, DepartmentNames, WECOM_PANEL_ORIGIN, WeComClient } from './wecom/index.js';
 import { wecomEventsRoutes } from './web/wecom-events.js';
 import { SIMULATOR_PATH, resolveWeComEndpoints } from './wecom-endpoints.js';
 
@@ -87,7 +89,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     loadKeyRing(storage.keys, Math.floor(Date.now() / 1000)),
     loadCookieKeys(storage.keys, config.cookieKeys),
   ]);
-  const pages = new PageRenderer(basePath);
+  const pages = new PageRenderer(basePath, loadBranding(config.branding, basePath, log));
   // Bound once the provider host exists: back-channel logout needs the current provider.
   let providers: ProviderHost | undefined;
   const revocation = new AccessRevocation(storage.models, () => providers!.current, log.child({ component: 'offboarding' }));
@@ -143,7 +145,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   app.keys = cookieKeys;
   app.silent = true;
   app.use(notFoundPage(pages));
-  app.use(assetsMiddleware(basePath));
+  app.use(rememberLangChoice(basePath));
 
   let simulator: WeComSimulator | undefined;
   if (config.simulator.enabled) {
@@ -161,6 +163,11 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     });
     app.use(simulator.middleware());
   }
+  // With the simulator, WeCom's SDK is served pointed at its stand-in panel (nothing leaves the machine).
+  app.use(assetsMiddleware(basePath, {
+    files: pages.brandingFiles,
+    wecomSdk: simulator?.loginPanelSdk(wecomSdkSource(), new URL(issuer).origin),
+  }));
 
   const events = wecomEventsRoutes({
     basePath,
@@ -185,7 +192,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     pages,
     qrLoginBase: endpoints.qrLoginBase,
     oauthBase: endpoints.oauthBase,
-    embeddedPanel: config.wecom.embeddedPanel ?? !config.simulator.enabled,
+    embeddedPanel: config.wecom.embeddedPanel ?? true,
+    panelOrigin: simulator ? new URL(issuer).origin : WECOM_PANEL_ORIGIN,
     log: log.child({ component: 'interaction' }),
   });
   app.use(interactions.routes());
@@ -250,7 +258,7 @@ function notFoundPage(pages: PageRenderer): Koa.Middleware {
   return async (ctx, next) => {
     await next();
     if (ctx.status !== 404 || ctx.body !== undefined || ctx.respond === false) return;
-    const lang = pickLang(undefined, ctx.get('accept-language'));
+    const { lang } = langDecision(ctx, undefined);
     const t = translator(lang);
     if (!ctx.accepts('html')) return;
     pages.send(ctx, 'message', { lang, title: t('error.title'), heading: t('error.title'), message: t('error.not_found') }, { status: 404 });
