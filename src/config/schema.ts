@@ -33,10 +33,9 @@ const wecomSchema = z
     qrLoginBase: httpUrl.default('https://login.work.weixin.qq.com'),
     oauthBase: httpUrl.default('https://open.weixin.qq.com'),
     /**
-     * Show WeCom's embedded QR panel (its JS SDK, served from our origin) on the login page when one
-     * connection is offered. The SDK always loads the panel from login.work.weixin.qq.com, which the
-     * built-in simulator cannot stand in for in a normal browser, so it defaults to off while the
-     * simulator is on and on otherwise.
+     * Show WeCom's embedded QR panel (its JS SDK, served from our origin) as the PC login page's main
+     * content, for the first offered connection. Default on; with the simulator, the simulator's
+     * stand-in panel is shown instead of WeCom's (nothing leaves the machine).
      */
     embeddedPanel: z.boolean().optional(),
     /** Milliseconds for one HTTP call to WeCom, connect to last byte. */
