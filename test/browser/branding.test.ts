@@ -379,7 +379,7 @@ describe.skipIf(chromiumSkipReason)(`branded sign-in pages in Chromium${chromium
       await screenshot(page, 'error-page', 'branded');
     });
 
-    it('404 and logout pages share the layout', async () => {
+    it('the 404 page shares the layout', async () => {
       const page = await newPage();
       const response = await page.goto(`${t.issuer}/no-such-page`);
       expect(response!.status()).toBe(404);
