@@ -16,6 +16,7 @@ import { startAdminSocket, type AdminSocket } from './admin/socket.js';
 import type { Config } from './config/schema.js';
 import { isLoopbackUrl } from './config/warnings.js';
 import { ConnectionRegistry } from './connections.js';
+import { loadBranding } from './branding/index.js';
 import { interactionRouter } from './interaction/routes.js';
 import { createLogger, type Logger } from './log.js';
 import { validateClients } from './oidc/clients.js';
@@ -36,7 +37,8 @@ import { openRateLimitStore } from './security/rate-limit-store.js';
 import { rateLimits } from './security/rate-limits.js';
 import { secureCookiesForHttpsIssuer } from './security/https-issuer.js';
 import { createRequestGuard } from './security/request-guard.js';
-import { assetsMiddleware } from './pages/assets.js';
+import { assetsMiddleware, wecomSdkSource } from './pages/assets.js';
+import { rememberLangChoice } from './pages/language.js';
 import { landingPage, notFoundPage } from './pages/landing.js';
 import { PageRenderer } from './pages/render.js';
 import { openStorage } from './storage/index.js';
@@ -44,7 +46,7 @@ import type { Storage } from './storage/types.js';
 import type { WeComSimulator } from './simulator/index.js';
 import { verificationFiles } from './web/verification-files.js';
 import { wecomEventsRoutes } from './web/wecom-events.js';
-import { AccessTokenCache, DepartmentNames, GettokenBreaker, WeComClient, WeComHttp } from './wecom/index.js';
+import { AccessTokenCache, DepartmentNames, GettokenBreaker, WECOM_PANEL_ORIGIN, WeComClient, WeComHttp } from './wecom/index.js';
 import { SIMULATOR_PATH, resolveWeComEndpoints } from './wecom-endpoints.js';
 
 export { SIMULATOR_PATH };
@@ -114,7 +116,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     loadKeyRing(storage.keys, Math.floor(Date.now() / 1000)),
     loadCookieKeys(storage.keys, config.cookieKeys),
   ]);
-  const pages = new PageRenderer(basePath);
+  const pages = new PageRenderer(basePath, loadBranding(config.branding, basePath, log));
   // What anonymous visitors create (interactions, WeCom states) is capped, oldest first.
   const models = new CappedModelStore(storage.models, config.limits.pendingInteractions);
   const loginStates = new CappedLoginStateStore(storage.loginStates, config.limits.pendingLoginStates);
@@ -188,7 +190,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const unitOfWork = storage.unitOfWork?.bind(storage);
   if (unitOfWork) app.use((_ctx, next) => unitOfWork(next));
   app.use(notFoundPage(pages));
-  app.use(assetsMiddleware(basePath));
+  app.use(rememberLangChoice(basePath));
   // WeCom's trusted-domain check asks the host's root, whatever the issuer's path.
   app.use(verificationFiles(() => config.wecom.verificationFiles));
   app.use(landingPage(pages));
@@ -209,6 +211,11 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     });
     app.use(simulator.middleware());
   }
+  // With the simulator, WeCom's SDK is served pointed at its stand-in panel (nothing leaves the machine).
+  app.use(assetsMiddleware(basePath, {
+    files: pages.brandingFiles,
+    wecomSdk: simulator?.loginPanelSdk(wecomSdkSource(), new URL(issuer).origin),
+  }));
 
   const events = wecomEventsRoutes({
     basePath,
@@ -246,9 +253,11 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     pages,
     qrLoginBase: endpoints.qrLoginBase,
     oauthBase: endpoints.oauthBase,
+    // Default on: with the simulator, its stand-in panel is shown (nothing leaves the machine).
     get embeddedPanel() {
-      return config.wecom.embeddedPanel ?? !config.simulator.enabled;
+      return config.wecom.embeddedPanel ?? true;
     },
+    panelOrigin: simulator ? new URL(issuer).origin : WECOM_PANEL_ORIGIN,
     log: log.child({ component: 'interaction' }),
     signIns: metrics,
   });

@@ -82,10 +82,15 @@ describe('silent in-client login', () => {
     expect((await scanAs(browser, qrPage, 'ZhangSan', redirectUri)).url.startsWith(redirectUri)).toBe(true);
   });
 
-  it('shows the QR code to personal WeChat and to connections with inClient off', async () => {
+  it('never signs personal WeChat in silently (a phone gets the how-to-continue page, then the QR code), nor connections with inClient off', async () => {
     await useServer('silent');
-    const wechat = await openInClient(new Browser(WECHAT_UA));
-    expect(formsOf(wechat.page).some((form) => form.action.endsWith('/wecom/wecom'))).toBe(true);
+    const wechatBrowser = new Browser(WECHAT_UA);
+    const wechat = await openInClient(wechatBrowser);
+    // Personal WeChat on a phone is a phone browser outside WeCom: it cannot scan its own screen.
+    expect(textOf(wechat.page)).toContain('请在企业微信中或电脑上继续登录');
+    const showQr = formsOf(wechat.page).find((form) => form.fields.via === 'qr')!;
+    const choice = await wechatBrowser.follow(`${new URL(showQr.action, wechat.page.url).href}?via=qr`, {}, stopAtApp(redirectUri));
+    expect(formsOf(choice).some((form) => form.action.endsWith('/wecom/wecom'))).toBe(true);
     await t.stop();
 
     await useServer('off');

@@ -5,6 +5,7 @@
  * a connection, and the token `gettoken` returns is dropped as soon as its lifetime is known.
  */
 import type { ConnectionConfig } from '../config/schema.js';
+import { localize } from '../i18n/index.js';
 import { resolveWeComEndpoints } from '../wecom-endpoints.js';
 import {
   AccessTokenCache,
@@ -36,7 +37,7 @@ export function parseConnectionsList(args: readonly string[], lang: AdminLang): 
           ['IDENTIFIER', 'DISPLAY NAME', 'CORP ID', 'AGENT ID', 'LOGIN ONLY', 'ASSOCIATION'],
           connections.map((connection) => [
             connection.identifier,
-            connection.displayName,
+            localize(connection.displayName, ctx.lang),
             connection.corpId,
             connection.agentId,
             connection.loginOnly ? t.yes : t.no,

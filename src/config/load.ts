@@ -6,7 +6,9 @@
  * and values are never echoed (they may be secrets).
  */
 import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { readBrandingFiles } from '../branding/files.js';
 import { configSchema, type Config } from './schema.js';
 import { substituteEnv, type SubstitutionProblem } from './env-substitution.js';
 
@@ -47,10 +49,19 @@ export function loadConfigFile(path: string, env: NodeJS.ProcessEnv = process.en
   } catch (error) {
     throw new ConfigError(path, [`not valid JSON: ${(error as Error).message}`]);
   }
-  return parseConfig(raw, env, path);
+  return parseConfig(raw, env, path, dirname(resolve(path)));
 }
 
-export function parseConfig(raw: unknown, env: NodeJS.ProcessEnv = process.env, source = 'configuration'): Config {
+/**
+ * @param baseDir where relative branding file paths start (the configuration file's folder; the
+ * working directory for a configuration given inline).
+ */
+export function parseConfig(
+  raw: unknown,
+  env: NodeJS.ProcessEnv = process.env,
+  source = 'configuration',
+  baseDir = process.cwd(),
+): Config {
   const missing: SubstitutionProblem[] = [];
   const substituted = substituteEnv(raw, env, missing);
   // Every problem in one pass, missing variables and schema rules together; a field whose variable
@@ -65,7 +76,21 @@ export function parseConfig(raw: unknown, env: NodeJS.ProcessEnv = process.env, 
     }
   }
   if (problems.length || !result.success) throw new ConfigError(source, problems);
-  return result.data;
+  const config = withBrandingPaths(result.data, baseDir);
+  const branding = readBrandingFiles(config.branding);
+  if (branding.problems.length) throw new ConfigError(source, branding.problems);
+  return config;
+}
+
+/** Branding files named relative to the configuration file, made absolute once here. */
+function withBrandingPaths(config: Config, baseDir: string): Config {
+  const branding = config.branding;
+  if (!branding) return config;
+  const absolute = (path: string | undefined) => (path === undefined ? undefined : resolve(baseDir, path));
+  return {
+    ...config,
+    branding: { ...branding, logo: absolute(branding.logo), favicon: absolute(branding.favicon), css: absolute(branding.css) },
+  };
 }
 
 function formatPath(path: PropertyKey[]): string {

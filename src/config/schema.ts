@@ -8,6 +8,8 @@
 import { z } from 'zod';
 import { CALLBACK_TOKEN_PATTERN, ENCODING_AES_KEY_PATTERN } from '../wecom/events/secrets.js';
 import { templateProblem } from '../accounts/email-fallback.js';
+import { brandingSchema } from './branding-schema.js';
+import { localizedText } from './localized.js';
 
 /** A connection identifier names the connection in URLs and stored identities: it must never change meaning. */
 export const CONNECTION_IDENTIFIER = /^[a-z0-9-]{1,31}$/;
@@ -35,10 +37,9 @@ const wecomSchema = z
     qrLoginBase: httpUrl.default('https://login.work.weixin.qq.com'),
     oauthBase: httpUrl.default('https://open.weixin.qq.com'),
     /**
-     * Show WeCom's embedded QR panel (its JS SDK, served from our origin) on the login page when one
-     * connection is offered. The SDK always loads the panel from login.work.weixin.qq.com, which the
-     * built-in simulator cannot stand in for in a normal browser, so it defaults to off while the
-     * simulator is on and on otherwise.
+     * Show WeCom's embedded QR panel (its JS SDK, served from our origin) as the PC login page's main
+     * content, for the first offered connection. Default on; with the simulator, the simulator's
+     * stand-in panel is shown instead of WeCom's (nothing leaves the machine).
      */
     embeddedPanel: z.boolean().optional(),
     /**
@@ -145,7 +146,8 @@ const connectionSchema = z
     identifier: z
       .string()
       .regex(CONNECTION_IDENTIFIER, 'must be 1-31 characters of lowercase letters, digits and "-"'),
-    displayName: z.string().min(1).max(64),
+    /** The login button's text: one string, or `{ "zh-CN": "…", "en": "…" }`. */
+    displayName: localizedText(64),
     corpId: z.string().regex(/^[A-Za-z0-9]{4,64}$/, 'must be the Corp ID shown in WeCom admin (e.g. ww0123456789abcdef)'),
     agentId: z
       .union([z.string().regex(/^\d{1,10}$/), z.number().int().nonnegative()])
@@ -196,6 +198,15 @@ const connectionSchema = z
   })
   .strict();
 
+interface ParsedClient {
+  client_id: string;
+  first_party?: boolean;
+  connections?: string[];
+  client_name?: string;
+  client_name_localized?: { 'zh-CN'?: string; en?: string };
+  [metadata: string]: unknown;
+}
+
 /**
  * OIDC client metadata is validated by oidc-provider itself at start-up (see oidc/clients.ts); here we
  * only check the shape we need to find a client and report problems by its id.
@@ -212,8 +223,15 @@ const clientSchema = z
     id_token_claims: z.enum(['minimal', 'scopes']).optional(),
     /** The connections this client offers (by identifier); all of them when absent. */
     connections: z.array(z.string()).min(1).optional(),
+    /** A string, or `{ "zh-CN": "…", "en": "…" }` (oidc-provider gets one string; see client-metadata.ts). */
+    client_name: localizedText(128).optional(),
   })
-  .catchall(z.unknown());
+  .catchall(z.unknown())
+  .transform(({ client_name: name, ...client }): ParsedClient =>
+    typeof name === 'object'
+      ? { ...client, client_name: name['zh-CN'] ?? name.en, client_name_localized: name }
+      : { ...client, ...(name === undefined ? {} : { client_name: name }) },
+  );
 
 const simulatorAppSchema = z
   .object({
@@ -327,6 +345,8 @@ export const configSchema = z
     /** On SIGTERM/SIGINT, how long requests already running may take to finish before they are cut. */
     shutdownGraceSeconds: z.number().min(0).max(3600).default(10),
     metrics: metricsSchema.default(metricsSchema.parse({})),
+    /** The company's name, logo, colour and footer on every page (see branding-schema.ts). */
+    branding: brandingSchema.optional(),
   })
   .strict()
   .superRefine((config, ctx) => {

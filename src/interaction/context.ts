@@ -5,7 +5,8 @@
 import type Provider from 'oidc-provider';
 import type { AccountService } from '../accounts/service.js';
 import type { ConnectionRegistry } from '../connections.js';
-import { pickLang, type Lang } from '../i18n/index.js';
+import type { Lang } from '../i18n/index.js';
+import { langDecision } from '../pages/language.js';
 import type { Context } from 'koa';
 import type { Logger } from '../log.js';
 import type { SignInRecorder } from '../observability/metrics.js';
@@ -33,6 +34,8 @@ export interface InteractionDeps {
   oauthBase: string;
   /** Show WeCom's embedded QR panel on the login page (config `wecom.embeddedPanel`). */
   embeddedPanel: boolean;
+  /** The origin the panel's iframe comes from: WeCom's, or ours when the simulator stands in for it. */
+  panelOrigin: string;
   log: Logger;
   /** Counts how sign-ins end (the metrics), when metrics are on. */
   signIns?: SignInRecorder;
@@ -58,7 +61,20 @@ export function interactionPaths(basePath: string, uid: string) {
 
 export type { Lang };
 
-/** The page language for this sign-in attempt: the app's ui_locales, else the browser's preference. */
+/**
+ * The page language for this sign-in attempt: the app's ui_locales, else the person's choice on the
+ * language switch, else the browser's preference.
+ */
 export function langOf(ctx: Context, details: InteractionDetails | undefined): Lang {
-  return pickLang(details?.params.ui_locales, ctx.get('accept-language'));
+  return langDecision(ctx, details?.params.ui_locales).lang;
+}
+
+/**
+ * The language fields of a page of this attempt: its language, whether the app fixed it, and where
+ * the switch leads: the attempt's own page, which can always be shown again (unlike, say, a WeCom
+ * callback, whose code works once).
+ */
+export function pageLang(ctx: Context, details: InteractionDetails | undefined, basePath: string) {
+  const { lang, byApp } = langDecision(ctx, details?.params.ui_locales);
+  return { lang, langByApp: byApp, langSwitchUrl: details ? interactionPaths(basePath, details.uid).root : undefined };
 }

@@ -8,7 +8,7 @@
  */
 import type { Context } from 'koa';
 import { translator, type MessageKey, type Translate } from '../i18n/index.js';
-import { interactionPaths, langOf, type InteractionDeps, type InteractionDetails } from './context.js';
+import { interactionPaths, pageLang, type InteractionDeps, type InteractionDetails } from './context.js';
 import { failurePage, type FailurePage } from './failures.js';
 import { outcomeOf } from './outcomes.js';
 import type { LoginFailure } from './wecom-login.js';
@@ -34,7 +34,8 @@ export function sendErrorPage(
   cause: ErrorCause,
   links: ErrorLinks = {},
 ): void {
-  const lang = langOf(ctx, details);
+  const langFields = pageLang(ctx, details, deps.basePath);
+  const { lang } = langFields;
   const t = translator(lang);
   const page = cause.kind === 'problem' ? problemPage(cause, t) : failurePage(cause, t);
   const paths = details ? interactionPaths(deps.basePath, details.uid) : undefined;
@@ -42,7 +43,7 @@ export function sendErrorPage(
     ctx,
     'error',
     {
-      lang,
+      ...langFields,
       popup: details?.params.display === 'popup',
       title: t(page.heading),
       heading: t(page.heading),

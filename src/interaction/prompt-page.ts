@@ -7,17 +7,18 @@
  */
 import type { Context } from 'koa';
 import type { Connection } from '../connections.js';
-import { translator, type MessageKey } from '../i18n/index.js';
-import { isFirstParty } from '../oidc/client-metadata.js';
+import { localize, translator, type Lang, type MessageKey } from '../i18n/index.js';
+import { clientDisplayName, isFirstParty } from '../oidc/client-metadata.js';
 import { grantRequested } from './consent.js';
-import { interactionPaths, langOf, type InteractionDeps, type InteractionDetails } from './context.js';
+import { interactionPaths, pageLang, type InteractionDeps, type InteractionDetails } from './context.js';
 import { sendErrorPage } from './error-page.js';
 import { finishInteraction } from './finish.js';
 import { connectionsOffered } from './offered.js';
 import { findPendingBinding, type PendingBinding } from './pending-binding.js';
 import { loginMethodFor, redirectToWeCom } from './wecom-redirect.js';
 import { issueLoginState } from './login-state.js';
-import { WECOM_PANEL_ORIGIN } from '../wecom/index.js';
+import { showPhonePage } from './phone-page.js';
+import { isMobileBrowser, isWeComClient } from './user-agent.js';
 
 const DESCRIBED_SCOPES = new Set(['openid', 'profile', 'email', 'phone', 'wecom', 'offline_access']);
 
@@ -25,13 +26,19 @@ export async function showPrompt(deps: InteractionDeps, ctx: Context): Promise<v
   const { provider } = deps;
   const details = await provider.interactionDetails(ctx.req, ctx.res);
   const client = await provider.Client.find(String(details.params.client_id));
-  const clientName = client?.clientName ?? String(details.params.client_id);
+  const clientName = (lang: Lang) => clientDisplayName(client, String(details.params.client_id), lang);
 
   switch (details.prompt.name) {
     case 'login': {
       const pending = await findPendingBinding(deps.models, details.uid);
       if (pending) return showBind(deps, ctx, details, pending);
       const offered = await connectionsOffered(deps, details);
+      // A phone's own browser cannot scan the QR code on its screen: say how to go on instead
+      // (unless the person asked for the QR code anyway).
+      const userAgent = ctx.get('user-agent');
+      if (isMobileBrowser(userAgent) && !isWeComClient(userAgent) && ctx.query.via !== 'qr') {
+        return showPhonePage(deps, ctx, details, client, clientName, offered);
+      }
       // `connection=` was validated against the client's connections when the request arrived.
       const named = offered.find((connection) => connection.identifier === details.params.connection);
       if (named) return redirectToWeCom(deps, ctx, details, named);
@@ -51,41 +58,48 @@ export async function showPrompt(deps: InteractionDeps, ctx: Context): Promise<v
   }
 }
 
+/**
+ * The login page. On a PC browser WeCom's QR panel of the first offered connection is the page's
+ * main content (the others are buttons below it); its button stays too, as the way in when the
+ * panel cannot load (login-panel.js then removes the panel).
+ */
 async function showLogin(
   deps: InteractionDeps,
   ctx: Context,
   details: InteractionDetails,
-  clientName: string,
+  clientName: (lang: Lang) => string,
   offered: Connection[],
 ): Promise<void> {
-  const lang = langOf(ctx, details);
+  const langFields = pageLang(ctx, details, deps.basePath);
+  const { lang } = langFields;
   const t = translator(lang);
   const paths = interactionPaths(deps.basePath, details.uid);
-  const [only] = offered;
+  const [first] = offered;
   const panel =
-    deps.embeddedPanel && offered.length === 1 && only && loginMethodFor(ctx, only) === 'qr'
-      ? await panelParams(deps, details, only, lang === 'en' ? 'en' : 'zh', details.params.display === 'popup')
+    deps.embeddedPanel && first && loginMethodFor(ctx, first) === 'qr'
+      ? await panelParams(deps, details, first, lang === 'en' ? 'en' : 'zh', details.params.display === 'popup')
       : undefined;
   deps.pages.send(
     ctx,
     'login',
     {
-      lang,
+      ...langFields,
       popup: details.params.display === 'popup',
       title: t('login.title'),
-      clientName,
+      clientName: clientName(lang),
       connections: offered.map((connection) => ({
-        displayName: connection.displayName,
+        displayName: localize(connection.displayName, lang),
         startUrl: paths.start(connection.identifier),
         qrUrl: loginMethodFor(ctx, connection) === 'in_client' ? paths.startQr(connection.identifier) : undefined,
       })),
       abortUrl: paths.abort,
       panel: panel && JSON.stringify(panel),
+      panelOrigin: deps.panelOrigin,
       wide: panel?.panel_size === 'middle',
     },
     {
       formTargets: [deps.qrLoginBase, deps.oauthBase, String(details.params.redirect_uri ?? '')],
-      ...(panel ? { scripts: ['wecom-jssdk.js', 'login-panel.js'], frameSources: [WECOM_PANEL_ORIGIN] } : {}),
+      ...(panel ? { scripts: ['wecom-jssdk.js', 'login-panel.js'], frameSources: [deps.panelOrigin] } : {}),
     },
   );
 }
@@ -121,7 +135,8 @@ async function panelParams(
 }
 
 async function showBind(deps: InteractionDeps, ctx: Context, details: InteractionDetails, pending: PendingBinding) {
-  const lang = langOf(ctx, details);
+  const langFields = pageLang(ctx, details, deps.basePath);
+  const { lang } = langFields;
   const t = translator(lang);
   const paths = interactionPaths(deps.basePath, details.uid);
   const origin = deps.connections.get(pending.connection);
@@ -130,11 +145,11 @@ async function showBind(deps: InteractionDeps, ctx: Context, details: Interactio
     ctx,
     'bind',
     {
-      lang,
+      ...langFields,
       popup: details.params.display === 'popup',
       title: t('bind.title'),
       memberName: pending.member.name ?? pending.member.userid,
-      proofs: proofs.map((connection) => ({ displayName: connection.displayName, url: paths.bindWith(connection.identifier) })),
+      proofs: proofs.map((connection) => ({ displayName: localize(connection.displayName, lang), url: paths.bindWith(connection.identifier) })),
       createUrl: origin && !origin.loginOnly ? paths.bindNew : undefined,
       abortUrl: paths.abort,
     },
@@ -146,10 +161,11 @@ async function showConsent(
   deps: InteractionDeps,
   ctx: Context,
   details: InteractionDetails,
-  clientName: string,
+  clientName: (lang: Lang) => string,
   logoUri: string | undefined,
 ): Promise<void> {
-  const lang = langOf(ctx, details);
+  const langFields = pageLang(ctx, details, deps.basePath);
+  const { lang } = langFields;
   const t = translator(lang);
   const paths = interactionPaths(deps.basePath, details.uid);
   const account = details.session ? await deps.accounts.findById(details.session.accountId) : undefined;
@@ -163,10 +179,10 @@ async function showConsent(
     ctx,
     'consent',
     {
-      lang,
+      ...langFields,
       popup: details.params.display === 'popup',
       title: t('consent.title'),
-      clientName,
+      clientName: clientName(lang),
       logoUri,
       scopes: lines,
       accountName: account?.profile.name ?? account?.profile.username,

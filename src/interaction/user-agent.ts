@@ -7,3 +7,11 @@
 export function isWeComClient(userAgent: string | undefined): boolean {
   return /\bwxwork\//i.test(userAgent ?? '');
 }
+
+/**
+ * A phone or tablet browser, which cannot scan a QR code shown on its own screen. Advisory like the
+ * check above: the page it gets still offers the QR code.
+ */
+export function isMobileBrowser(userAgent: string | undefined): boolean {
+  return /\b(Mobi|Android|iPhone|iPad|iPod|HarmonyOS|OpenHarmony)\b/i.test(userAgent ?? '');
+}

@@ -2,13 +2,16 @@
  * Client metadata we add to the OIDC standard set, validated by oidc-provider with the rest.
  */
 import { errors, type Configuration } from 'oidc-provider';
+import { localize, type Lang, type LocalizedText } from '../i18n/index.js';
 
 type ClientLike = { metadata(): Record<string, unknown> } | undefined;
 
 export function extraClientMetadata(connectionIds: readonly string[]): NonNullable<Configuration['extraClientMetadata']> {
   const known = new Set(connectionIds);
   return {
-    properties: ['first_party', 'connections', 'id_token_claims'],
+    // `client_name_localized`: the per-language names of a `client_name` configured as an object
+    // (config/schema.ts splits it; `client_name` itself must stay a string for oidc-provider).
+    properties: ['first_party', 'connections', 'id_token_claims', 'client_name_localized'],
     validator(_ctx, key, value) {
       // `first_party: true` skips the consent screen: the administrator consented when configuring it.
       if (key === 'first_party' && value !== undefined && typeof value !== 'boolean') {
@@ -23,6 +26,9 @@ export function extraClientMetadata(connectionIds: readonly string[]): NonNullab
         if (!Array.isArray(value) || !value.length || !value.every((id) => typeof id === 'string' && known.has(id))) {
           throw new errors.InvalidClientMetadata('connections must be a non-empty array of configured connection identifiers');
         }
+      }
+      if (key === 'client_name_localized' && value !== undefined && (typeof value !== 'object' || value === null)) {
+        throw new errors.InvalidClientMetadata('client_name_localized must be an object of names by language');
       }
     },
   };
@@ -49,4 +55,14 @@ export function isFirstParty(client: ClientLike): boolean {
 export function offeredConnections(client: ClientLike, all: readonly string[]): string[] {
   const restricted = client?.metadata().connections;
   return Array.isArray(restricted) ? all.filter((id) => restricted.includes(id)) : [...all];
+}
+
+/** The client's name as people see it, in the page's language when it was configured per language. */
+export function clientDisplayName(
+  client: (ClientLike & { clientId: string; clientName?: string }) | undefined,
+  fallbackId: string,
+  lang: Lang,
+): string {
+  const localized = client?.metadata().client_name_localized as LocalizedText | undefined;
+  return (localized && localize(localized, lang)) || client?.clientName || fallbackId;
 }

@@ -3,12 +3,16 @@
  * rendered with our templates, language and security headers instead of its defaults.
  */
 import type { ErrorOut, KoaContextWithOIDC } from 'oidc-provider';
-import { pickLang, translator } from '../i18n/index.js';
+import { translator } from '../i18n/index.js';
 import type { Logger } from '../log.js';
+import { langDecision } from '../pages/language.js';
+import { clientDisplayName } from './client-metadata.js';
 import type { PageRenderer } from '../pages/render.js';
 
-function langOf(ctx: KoaContextWithOIDC) {
-  return pickLang(ctx.oidc?.params?.ui_locales, ctx.get('accept-language'));
+/** The page's language fields: the app's ui_locales, else the person's choice, else the browser's. */
+function langFieldsOf(ctx: KoaContextWithOIDC) {
+  const { lang, byApp } = langDecision(ctx, ctx.oidc?.params?.ui_locales);
+  return { lang, langByApp: byApp };
 }
 
 export function errorPage(
@@ -18,8 +22,8 @@ export function errorPage(
   out: ErrorOut,
   error: Error,
 ): void {
-  const lang = langOf(ctx);
-  const t = translator(lang);
+  const langFields = langFieldsOf(ctx);
+  const t = translator(langFields.lang);
   if (out.error === 'server_error') log.error('oidc-provider rendered a server error', { error: error.name, message: error.message });
   // error and error_description come from oidc-provider's own error classes: protocol words,
   // never stack traces or secrets.
@@ -27,7 +31,7 @@ export function errorPage(
     ctx,
     'error',
     {
-      lang,
+      ...langFields,
       title: t('error.title'),
       heading: t('error.title'),
       message: `${t('error.oidc')} ${typeof out.error_description === 'string' ? out.error_description : ''}`.trim(),
@@ -40,24 +44,24 @@ export function errorPage(
 }
 
 export function logoutPage(pages: PageRenderer, ctx: KoaContextWithOIDC, form: string): void {
-  const lang = langOf(ctx);
-  const t = translator(lang);
+  const langFields = langFieldsOf(ctx);
+  const t = translator(langFields.lang);
   const target = ctx.oidc?.params?.post_logout_redirect_uri;
   // `form` is oidc-provider's hidden form (action and CSRF token), inserted unescaped on purpose.
   pages.send(
     ctx,
     'logout',
-    { lang, title: t('logout.title'), host: ctx.host, form },
+    { ...langFields, title: t('logout.title'), host: ctx.host, form },
     { formTargets: typeof target === 'string' ? [target] : [] },
   );
 }
 
 export function logoutSuccessPage(pages: PageRenderer, ctx: KoaContextWithOIDC): void {
-  const lang = langOf(ctx);
-  const t = translator(lang);
-  const client = ctx.oidc?.client?.clientName ?? ctx.oidc?.client?.clientId;
+  const langFields = langFieldsOf(ctx);
+  const t = translator(langFields.lang);
+  const client = ctx.oidc?.client ? clientDisplayName(ctx.oidc.client, ctx.oidc.client.clientId, langFields.lang) : undefined;
   pages.send(ctx, 'message', {
-    lang,
+    ...langFields,
     title: t('logout.title'),
     heading: t('logout.title'),
     message: client ? t('logout.done_client', { client }) : t('logout.done'),

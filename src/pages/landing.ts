@@ -4,7 +4,8 @@
  * and links to the root. Machines asking for something other than HTML get Koa's plain 404.
  */
 import type Koa from 'koa';
-import { pickLang, translator } from '../i18n/index.js';
+import { translator } from '../i18n/index.js';
+import { langDecision } from './language.js';
 import type { PageRenderer } from './render.js';
 
 export function landingPage(pages: PageRenderer): Koa.Middleware {
@@ -12,7 +13,7 @@ export function landingPage(pages: PageRenderer): Koa.Middleware {
   return async (ctx, next) => {
     const atRoot = ctx.path === root || ctx.path === root.replace(/\/$/, '');
     if (!atRoot || (ctx.method !== 'GET' && ctx.method !== 'HEAD')) return next();
-    const lang = pickLang(ctx.query.ui_locales, ctx.get('accept-language'));
+    const { lang } = langDecision(ctx, ctx.query.ui_locales);
     const t = translator(lang);
     pages.send(ctx, 'message', { lang, title: t('home.title'), heading: t('home.title'), message: t('home.message', { host: ctx.host }) });
   };
@@ -24,7 +25,7 @@ export function notFoundPage(pages: PageRenderer): Koa.Middleware {
     await next();
     if (ctx.status !== 404 || ctx.body !== undefined || ctx.respond === false) return;
     if (!ctx.accepts('html')) return;
-    const lang = pickLang(undefined, ctx.get('accept-language'));
+    const { lang } = langDecision(ctx, undefined);
     const t = translator(lang);
     pages.send(
       ctx,

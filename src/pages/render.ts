@@ -10,8 +10,10 @@ import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { Eta } from 'eta';
 import type { Context } from 'koa';
-import { translator, type Lang } from '../i18n/index.js';
+import { ICP_FILING_URL, type Branding } from '../branding/index.js';
+import { localize, translator, type Lang } from '../i18n/index.js';
 import { requestIdOf } from '../observability/request-id.js';
+import { withLang } from './language.js';
 
 const VIEWS_DIR = fileURLToPath(new URL('../views', import.meta.url));
 
@@ -32,14 +34,37 @@ export interface PageData {
   title: string;
   /** `display=popup`: a compact page for a sign-in opened in a popup window. */
   popup?: boolean;
+  /** The app's `ui_locales` chose the language, which a person's choice does not override: no switch. */
+  langByApp?: boolean;
+  /**
+   * Where the language switch leads (with `?lang=`): a page that can be shown again. Default: this
+   * page's URL when it was a GET, else its path.
+   */
+  langSwitchUrl?: string;
   [key: string]: unknown;
 }
+
+const OTHER_LANG: Record<Lang, { lang: Lang; label: string }> = {
+  'zh-CN': { lang: 'en', label: 'English' },
+  en: { lang: 'zh-CN', label: '中文' },
+};
 
 export class PageRenderer {
   private readonly eta = new Eta({ views: VIEWS_DIR, autoEscape: true, cache: true });
 
-  /** @param basePath the issuer's path ('' or '/oidc'), under which our assets are served. */
-  constructor(private readonly basePath: string) {}
+  /**
+   * @param basePath the issuer's path ('' or '/oidc'), under which our assets are served.
+   * @param branding what the shared layout shows on every page (name, logo, footer, colours).
+   */
+  constructor(
+    private readonly basePath: string,
+    private readonly branding?: Branding,
+  ) {}
+
+  /** The branding files (logo, favicon, theme) to serve from our origin. */
+  get brandingFiles(): Branding['files'] | undefined {
+    return this.branding?.files;
+  }
 
   /** The issuer root, where our landing page is: the way on from a page with nowhere else to go. */
   get homePath(): string {
@@ -54,8 +79,33 @@ export class PageRenderer {
     return `${this.basePath}/assets/${name}`;
   }
 
-  html(template: string, data: PageData, scripts: { src: string; nonce: string }[] = []): string {
-    return this.eta.render(template, { ...data, t: translator(data.lang), stylesheet: this.stylesheetPath, scripts });
+  html(template: string, data: PageData, scripts: { src: string; nonce: string }[] = [], currentUrl?: string): string {
+    const other = OTHER_LANG[data.lang];
+    const switchFrom = data.langSwitchUrl ?? currentUrl;
+    return this.eta.render(template, {
+      ...data,
+      t: translator(data.lang),
+      stylesheets: [this.stylesheetPath, ...(this.branding?.stylesheets ?? [])],
+      scripts,
+      brand: this.layoutBrand(data.lang),
+      langSwitch: data.langByApp || !switchFrom ? undefined : { ...other, href: withLang(switchFrom, other.lang) },
+    });
+  }
+
+  /** What the shared layout shows of the company, in the page's language. */
+  private layoutBrand(lang: Lang) {
+    const branding = this.branding;
+    const footer = branding?.footer ?? {};
+    return {
+      name: branding?.name ? localize(branding.name, lang) : undefined,
+      logoUrl: branding?.logoUrl,
+      customLogo: branding?.customLogo ?? false,
+      faviconUrl: branding?.faviconUrl,
+      helpdesk: footer.helpdesk ? localize(footer.helpdesk, lang) : undefined,
+      privacyUrl: footer.privacyUrl,
+      icp: footer.icp,
+      icpUrl: ICP_FILING_URL,
+    };
   }
 
   send(ctx: Context, template: string, data: PageData, options: PageOptions = {}): void {
@@ -66,7 +116,7 @@ export class PageRenderer {
     const scripts = nonce ? (options.scripts ?? []).map((name) => ({ src: this.assetPath(name), nonce })) : [];
     // Every error page shows the request id, so a person can quote it and an administrator find it in the log.
     const requestId = ctx.status >= 400 ? requestIdOf(ctx.req) : undefined;
-    ctx.body = this.html(template, { ...data, requestId }, scripts);
+    ctx.body = this.html(template, { ...data, requestId }, scripts, ctx.method === 'GET' ? ctx.originalUrl : ctx.originalUrl.split('?')[0]);
   }
 }
 

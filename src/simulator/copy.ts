@@ -6,6 +6,8 @@ import type { Lang } from './login-params.js';
 
 export interface Copy {
   qrTitle: string;
+  panelTitle: string;
+  panelHint: string;
   qrAlt: string;
   qrHint: string;
   appLine(corpId: string, agentId: string): string;
@@ -60,6 +62,8 @@ const pick = (table: Record<string, string>, key: string): string | undefined =>
 
 const zh: Copy = {
   qrTitle: '企业微信登录（模拟）',
+  panelTitle: '企业微信扫码登录',
+  panelHint: '模拟器：无需扫码，点选要扮演的人（✓ 可登录）',
   qrAlt: '模拟二维码（不可扫描）',
   qrHint: '这是模拟器：无需手机扫码，直接选择要扮演的人。',
   appLine: (corpId, agentId) => `企业 ${corpId} · 应用 ${agentId}`,
@@ -122,6 +126,8 @@ const zh: Copy = {
 
 const en: Copy = {
   qrTitle: 'Sign in with WeCom (simulated)',
+  panelTitle: 'Scan with WeCom',
+  panelHint: 'Simulator: no scan needed, pick who to play (✓ signs in)',
   qrAlt: 'simulated QR code (not scannable)',
   qrHint: 'This is the simulator: no phone needed, pick the person to play instead of scanning.',
   appLine: (corpId, agentId) => `corp ${corpId} · app ${agentId}`,

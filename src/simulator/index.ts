@@ -22,6 +22,7 @@ import { createEventDelivery, type Delivery, type EventConnection } from './even
 import { createFaults, type Fault } from './faults.js';
 import { registerInClientRoutes } from './in-client-routes.js';
 import { LiveDirectory } from './live-directory.js';
+import { panelSdkSource } from './panel.js';
 import { registerQrLoginRoutes } from './qr-login-routes.js';
 import { pageCsp } from './respond.js';
 import { registerStaticRoutes } from './static-routes.js';
@@ -97,6 +98,11 @@ export interface WeComSimulator {
    */
   readonly directory: LiveDirectory;
   readonly events: SimulatorEvents;
+  /**
+   * WeCom's published JS SDK (`publishedSdk`) pointed at this simulator's stand-in panel, for our
+   * pages to load instead of the SDK itself (see panel.ts). `origin` is where the simulator is served.
+   */
+  loginPanelSdk(publishedSdk: string, origin: string): string;
   /** A login code without clicking through a page, for tests. */
   issueLoginCode(input: { corpId: string; agentId: string; userid?: string; openid?: string; userTicket?: boolean }): string;
 }
@@ -177,6 +183,7 @@ export function createWeComSimulator(options: SimulatorOptions): WeComSimulator 
     directory,
     events: { targetUrls: events.targetUrls, idle: () => events.idle(), deliveries: () => events.deliveries() },
     advanceClock: (ms) => clock.advance(ms),
+    loginPanelSdk: (publishedSdk, origin) => panelSdkSource(publishedSdk, `${origin}${options.basePath}`),
     invalidateAccessTokens: (corpId) => credentials.invalidateAccessTokens(corpId),
     failNext: (api, fault, times = 1) => faults.inject(api, fault, times),
     issueLoginCode(input) {

@@ -24,8 +24,9 @@ import {
   problem,
   single,
 } from './login-params.js';
-import { redirectTo, sendHtml } from './respond.js';
+import { panelCsp, redirectTo, sendHtml } from './respond.js';
 import type { HiddenField } from './views.js';
+import { PANEL_SCRIPT } from './panel.js';
 
 interface QrLogin {
   app: SimulatorApp;
@@ -80,6 +81,13 @@ function pickedIdentity(body: Record<string, unknown>, directory: LiveDirectory)
   return single(body.openid) === DEMO_WECHAT_USER.openid ? { kind: 'wechat', openid: DEMO_WECHAT_USER.openid } : undefined;
 }
 
+/** The redirect_uri's origin when its host is the trusted domain: the only page the panel may talk to. */
+function trustedOrigin(redirectUri: string | undefined, trustedDomain: string): string | undefined {
+  if (!redirectUri || !URL.canParse(redirectUri)) return undefined;
+  const url = new URL(redirectUri);
+  return url.host === trustedDomain ? url.origin : undefined;
+}
+
 export function registerQrLoginRoutes(router: Router, deps: SimulatorDeps): void {
   const { views, credentials, csp, basePath, log } = deps;
   const confirmAction = `${basePath}/wwlogin/sso/confirm`;
@@ -88,10 +96,34 @@ export function registerQrLoginRoutes(router: Router, deps: SimulatorDeps): void
   const showError = (ctx: Context, failure: { problem: Problem }, lang: Lang) =>
     sendHtml(ctx, views.error(failure.problem, lang), csp, 400);
 
+  const panelScript = `${basePath}/wwlogin/sso/panel.js`;
+  const inPanelCsp = panelCsp(csp);
+
   router.get('/wwlogin/sso/login', (ctx) => {
     const checked = checkQrLogin(ctx.query, deps, ctx.get('accept-language'));
-    if (!checked.ok) return showError(ctx, checked, pickLang(single(ctx.query.lang), ctx.get('accept-language')));
+    // WeCom's JS SDK adds `version` to the panel's URL: show the page as its embedded panel.
+    const inPanel = single(ctx.query.version) !== undefined;
+    if (!checked.ok) {
+      const lang = pickLang(single(ctx.query.lang), ctx.get('accept-language'));
+      if (!inPanel) return showError(ctx, checked, lang);
+      const parentOrigin = trustedOrigin(single(ctx.query.redirect_uri), deps.trustedDomain);
+      return sendHtml(ctx, views.panelError(checked.problem, lang, parentOrigin, panelScript), inPanelCsp, 400);
+    }
     const { app, redirectUri, lang, hidden, redirectTop } = checked.value;
+    if (inPanel) {
+      const html = views.qrPanel({
+        lang,
+        members: deps.directory.list(),
+        corpId: app.corpId,
+        agentId: app.agentId,
+        hidden,
+        confirmAction,
+        cancelAction,
+        parentOrigin: redirectUri.origin,
+        script: panelScript,
+      });
+      return sendHtml(ctx, html, inPanelCsp);
+    }
     const html = views.qrLogin({
       lang,
       members: deps.directory.list(),
@@ -104,6 +136,13 @@ export function registerQrLoginRoutes(router: Router, deps: SimulatorDeps): void
       redirectTop,
     });
     sendHtml(ctx, html, csp);
+  });
+
+  router.get('/wwlogin/sso/panel.js', (ctx) => {
+    ctx.set('Cache-Control', 'no-store');
+    ctx.set('X-Content-Type-Options', 'nosniff');
+    ctx.type = 'text/javascript; charset=utf-8';
+    ctx.body = PANEL_SCRIPT;
   });
 
   router.post('/wwlogin/sso/confirm', formBody, (ctx) => {

@@ -21,6 +21,11 @@ export function pageCsp(trustedDomain: string): string {
   ].join('; ');
 }
 
+/** The embedded panel's page also runs the simulator's own panel script (the SDK protocol). */
+export function panelCsp(pageCsp: string): string {
+  return `${pageCsp}; script-src 'self'`;
+}
+
 function noStore(ctx: Context): void {
   ctx.set('Cache-Control', 'no-store');
   ctx.set('X-Content-Type-Options', 'nosniff');

@@ -155,7 +155,66 @@ const avatarSvg = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 64 64" w
 const qrSvg = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 25 25" width="200" height="200"><rect width="25" height="25" fill="#fff"/><path fill="#000" d="<%= it.qrPath %>"/></svg>
 `;
 
+/** WeCom's embedded panel (480×416, or 320×380): compact, no page chrome, the QR code first. */
+const panelLayout = `<!doctype html>
+<html lang="<%= it.lang === 'en' ? 'en' : 'zh-CN' %>">
+<head>
+<meta charset="utf-8">
+<meta name="robots" content="noindex, nofollow">
+<title><%= it.title %> · <%= it.label %></title>
+<style>
+html,body{margin:0;height:100%;background:transparent}
+body{font:13px/1.4 system-ui,-apple-system,"PingFang SC","Microsoft YaHei",sans-serif;color:#1f2329;display:flex;flex-direction:column;align-items:center;text-align:center;overflow:auto}
+.sim-tag{margin:6px 0 0;font-size:11px;font-weight:600;color:#b42318;letter-spacing:.02em}
+h1{font-size:15px;font-weight:600;margin:4px 0 0}
+.qr{width:132px;height:132px;margin:8px 0 4px;border:1px solid #dee0e3;border-radius:6px;padding:4px;background:#fff}
+.hint{margin:0 12px 6px;color:#51565d}
+ul.people{list-style:none;margin:0;padding:0 12px;display:grid;grid-template-columns:1fr 1fr;gap:6px;width:100%;box-sizing:border-box}
+ul.people li{margin:0}
+form{margin:0}
+button{font:inherit;cursor:pointer;border:1px solid #c9cdd4;background:#fff;border-radius:6px;padding:5px 6px;width:100%;color:#1f2329;white-space:nowrap;overflow:hidden;text-overflow:ellipsis}
+button:hover,button:focus-visible{border-color:#0b57d0;outline:none;box-shadow:0 0 0 2px #0b57d033}
+.ok{color:#067647}
+.cancel{margin:6px 12px 8px;width:calc(100% - 24px)}
+.cancel button{border:none;color:#51565d;text-decoration:underline;background:none}
+.problem{margin:24px 16px;color:#b42318}
+</style>
+</head>
+<body data-parent-origin="<%= it.parentOrigin || '' %>"<% if (it.loginFail) { %> data-login-fail="<%= it.loginFail %>"<% } %>>
+<%~ it.body %>
+<script src="<%= it.script %>"></script>
+</body>
+</html>
+`;
+
+const qrPanel = `<% layout('@panel-layout', it.layout) %>
+<p class="sim-tag"><%= it.layout.label %> · <%= it.layout.labelZh %></p>
+<h1><%= it.t.panelTitle %></h1>
+<svg class="qr" viewBox="0 0 25 25" role="img" aria-label="<%= it.t.qrAlt %>"><rect width="25" height="25" fill="#fff"/><path fill="#1f2329" d="<%= it.qrPath %>"/></svg>
+<p class="hint"><%= it.t.panelHint %></p>
+<ul class="people">
+<% it.people.forEach(function (person) { %><li><form method="post" action="<%= it.confirmAction %>" target="_top">
+<%~ include('@hidden', { hidden: it.hidden }) %><input type="hidden" name="<%= person.field %>" value="<%= person.value %>">
+<button type="submit" title="<%= person.note %>"><% if (person.canSignIn) { %><span class="ok">✓</span> <% } %><%= person.name %> · <%= person.id %></button>
+</form></li>
+<% }) %></ul>
+<form method="post" action="<%= it.cancelAction %>" target="_top" class="cancel">
+<%~ include('@hidden', { hidden: it.hidden }) %><button type="submit"><%= it.t.cancel %></button>
+</form>
+`;
+
+const panelError = `<% layout('@panel-layout', it.layout) %>
+<p class="sim-tag"><%= it.layout.label %> · <%= it.layout.labelZh %></p>
+<div class="problem">
+<p><%= it.lang === 'en' ? it.problem.en : it.problem.zh %></p>
+<% if (it.problem.errcode) { %><p>errcode: <%= it.problem.errcode %></p><% } %>
+</div>
+`;
+
 export const TEMPLATES: Record<string, string> = {
+  '@panel-layout': panelLayout,
+  '@qr-panel': qrPanel,
+  '@panel-error': panelError,
   '@layout': layout,
   '@hidden': hidden,
   '@qr-login': qrLogin,

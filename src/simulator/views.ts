@@ -114,6 +114,59 @@ export function createViews(basePath: string) {
       });
     },
 
+    /** The QR login page as WeCom's embedded panel shows it (compact; talks to the SDK by script). */
+    qrPanel(input: {
+      lang: Lang;
+      corpId: string;
+      agentId: string;
+      hidden: HiddenField[];
+      confirmAction: string;
+      cancelAction: string;
+      parentOrigin: string;
+      script: string;
+      /** The directory now, as on the full-page QR login. */
+      members: readonly DemoMember[];
+    }): string {
+      const t = COPY[input.lang];
+      const people = [
+        ...input.members.map((member) => ({
+          field: 'userid' as const,
+          value: member.userid,
+          name: member.name,
+          id: member.userid,
+          note: member.note[input.lang],
+          canSignIn: member.status === 1 && member.visible && !member.deleted,
+        })),
+        {
+          field: 'openid' as const,
+          value: DEMO_WECHAT_USER.openid,
+          name: DEMO_WECHAT_USER.name,
+          id: 'openid',
+          note: DEMO_WECHAT_USER.note[input.lang],
+          canSignIn: false,
+        },
+      ];
+      return eta.render('@qr-panel', {
+        ...input,
+        t,
+        layout: { ...layout(input.lang, t.qrTitle), parentOrigin: input.parentOrigin, script: input.script },
+        qrPath: qrPath(`${input.corpId}/${input.agentId}/${input.hidden.map((field) => field.value).join('/')}`),
+        people,
+      });
+    },
+
+    /** A request WeCom would refuse, inside the panel: shown there and reported to the SDK (onLoginFail). */
+    panelError(problem: Problem, lang: Lang, parentOrigin: string | undefined, script: string): string {
+      const t = COPY[lang];
+      const loginFail = JSON.stringify({ errCode: problem.errcode ?? -1, errMsg: problem.en });
+      return eta.render('@panel-error', {
+        t,
+        lang,
+        problem,
+        layout: { ...layout(lang, t.errorTitle), parentOrigin, script, loginFail },
+      });
+    },
+
     memberPicker(input: { lang: Lang; members: readonly DemoMember[]; hidden: HiddenField[]; action: string }): string {
       const t = COPY[input.lang];
       const people = input.members.map((member) => ({
