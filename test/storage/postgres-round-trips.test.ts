@@ -36,9 +36,11 @@ const PINNED_RATE_LIMITS = { signInBrowserPart: 5, token: 3, userinfo: 0, refres
 const PINNED = {
   /**
    * authorize → login page → WeCom → callback → resume → code at the app (was 20). One of them
-   * checks that the WeCom state belongs to this browser's attempt before it is taken (issue 12).
+   * checks that the WeCom state belongs to this browser's attempt before it is taken (issue 12);
+   * one stores the state of the QR panel the login page now shows first (issue 15), besides the
+   * state of the full-page button this test follows.
    */
-  signInBrowserPart: 12,
+  signInBrowserPart: 13,
   /** the code with its Grant, Session and account; consume it; the access token (was 7). */
   token: 3,
   /** the access token with its Grant, Session and account (was 5). */
