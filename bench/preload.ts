@@ -17,7 +17,7 @@ import type { Config } from '../src/config/schema.js';
 import { TTL } from '../src/oidc/ttl.js';
 import { openStorage } from '../src/storage/index.js';
 import { tablesIn } from '../src/storage/postgres/sql.js';
-import { matchKey, type Account, type ModelPayload } from '../src/storage/types.js';
+import { matchKey, type Account, type ModelPayload } from '../src/model/index.js';
 import { CLIENT, CONNECTION, CORP_ID, SIGN_IN_SCOPE } from './fixtures.js';
 
 export interface PreloadRecord {

@@ -8,8 +8,8 @@
  * --verbose prints each operation's statements.
  */
 import { parseConfig } from '../src/config/load.js';
-import { createLogger } from '../src/log.js';
-import { startServer } from '../src/server.js';
+import { createLogger } from '../src/observability/log.js';
+import { startServer } from '../src/app.js';
 import { recordQueries, type RecordedQuery } from '../test/support/pg-queries.js';
 import { CLIENT, CONNECTION, CORP_ID } from './fixtures.js';
 import { authorize, codeGrantBody, refreshGrantBody, tokenRequest, userinfo } from './flows.js';

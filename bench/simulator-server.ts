@@ -10,7 +10,7 @@
  */
 import { createServer } from 'node:http';
 import Koa from 'koa';
-import { createLogger } from '../src/log.js';
+import { createLogger } from '../src/observability/log.js';
 import { createWeComSimulator, type WeComSimulator } from '../src/simulator/index.js';
 import { CALLS_PATH, CORP_ID, simulatorPath, type SimulatorInstance } from './fixtures.js';
 

@@ -2,4 +2,4 @@
 // code so that dist/ runs on its own (`node dist/main.js`) exactly as src/ does under vitest.
 import { cpSync } from 'node:fs';
 
-cpSync(new URL('../src/views', import.meta.url), new URL('../dist/views', import.meta.url), { recursive: true });
+cpSync(new URL('../src/web/views', import.meta.url), new URL('../dist/web/views', import.meta.url), { recursive: true });

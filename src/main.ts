@@ -6,8 +6,8 @@ import { ConfigError, loadConfigFile, resolveConfigPath } from './config/load.js
 import { configWarnings } from './config/warnings.js';
 import { ClientConfigError } from './oidc/clients.js';
 import { handleSignals } from './lifecycle/signals.js';
-import { createLogger } from './log.js';
-import { SimulatorRefusedError, startServer } from './server.js';
+import { createLogger } from './observability/log.js';
+import { SimulatorRefusedError, startServer } from './app.js';
 
 const log = createLogger();
 

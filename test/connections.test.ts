@@ -7,8 +7,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import * as oidc from 'openid-client';
 import { AccountService } from '../src/accounts/service.js';
 import { AccessRevocation } from '../src/oidc/access-revocation.js';
-import { createMemoryLogger } from '../src/log.js';
-import type { Account } from '../src/storage/types.js';
+import { createMemoryLogger } from '../src/observability/log.js';
+import type { Account } from '../src/model/index.js';
 import { Browser, formsOf, textOf, type Page } from './support/browser.js';
 import { APP_SECRET, CONFIDENTIAL, CORP_ID, startTestServer, type TestServer } from './support/server.js';
 import {

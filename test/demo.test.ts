@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startDemo, type DemoApp } from '../src/demo/app.js';
-import { createMemoryLogger } from '../src/log.js';
+import { createMemoryLogger } from '../src/observability/log.js';
 import { Browser, formsOf, textOf } from './support/browser.js';
 import { freePort, startTestServer, type TestServer } from './support/server.js';
 import { scanForm } from './support/flow.js';

@@ -6,9 +6,9 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseConfig } from '../src/config/load.js';
-import { createMemoryLogger } from '../src/log.js';
+import { createMemoryLogger } from '../src/observability/log.js';
 import { ClientConfigError } from '../src/oidc/clients.js';
-import { SimulatorRefusedError, startServer, type RunningServer } from '../src/server.js';
+import { SimulatorRefusedError, startServer, type RunningServer } from '../src/app.js';
 import { freePort } from './support/server.js';
 
 let running: RunningServer | undefined;

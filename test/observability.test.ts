@@ -6,8 +6,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import * as oidc from 'openid-client';
 import { parseConfig } from '../src/config/load.js';
-import { createMemoryLogger } from '../src/log.js';
-import { startServer, type RunningServer } from '../src/server.js';
+import { createMemoryLogger } from '../src/observability/log.js';
+import { startServer, type RunningServer } from '../src/app.js';
 import { openPostgresStorage } from '../src/storage/postgres/index.js';
 import { Browser, textOf } from './support/browser.js';
 import { authorizationRequest, discover, openWeComLogin, scanAs, signInAndRedeem } from './support/flow.js';

@@ -6,7 +6,7 @@
 import * as jose from 'jose';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startDemo, type DemoApp } from '../src/demo/app.js';
-import { createMemoryLogger } from '../src/log.js';
+import { createMemoryLogger } from '../src/observability/log.js';
 import { Browser, formsOf, textOf, type Page } from './support/browser.js';
 import { scanForm } from './support/flow.js';
 import { freePort, startTestServer, type TestServer } from './support/server.js';

@@ -2,11 +2,11 @@
  * The newcomer's walk-through of `npm start`, end to end: signed in at the demo app → the member is
  * deleted on the simulator's directory admin page → the simulator calls back like WeCom → the
  * provider offboards → the demo's session ends by back-channel logout and its refresh is refused.
- * (server.ts gives the simulator the configured connections as its callback targets).
+ * (app.ts gives the simulator the configured connections as its callback targets).
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startDemo, type DemoApp } from '../src/demo/app.js';
-import { createMemoryLogger } from '../src/log.js';
+import { createMemoryLogger } from '../src/observability/log.js';
 import { Browser, formsOf, textOf } from './support/browser.js';
 import { scanForm } from './support/flow.js';
 import { freePort, startTestServer, type TestServer } from './support/server.js';

@@ -5,7 +5,7 @@
  * never a candidate (that would merge two people). More than one candidate is not a guess: it is
  * reported, and nothing is linked.
  */
-import type { Account, AccountStore, MatchField } from '../storage/types.js';
+import type { Account, AccountStore, MatchField } from '../model/index.js';
 import type { MemberProfile } from '../wecom/index.js';
 
 export type MatchResult =

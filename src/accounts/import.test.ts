@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openLowdbStorage, type LowdbStorage } from '../storage/lowdb/index.js';
-import type { Account } from '../storage/types.js';
+import type { Account } from '../model/index.js';
 import { importAccounts, type ImportRow } from './import.js';
 
 let clock = 1_700_000_000_000;

@@ -15,7 +15,7 @@ import {
   type AccountProfile,
   type AccountStore,
   type MatchField,
-} from '../storage/types.js';
+} from '../model/index.js';
 import { newAccountId } from './service.js';
 
 /** The columns an import file may have; anything else is an error for the whole file. */

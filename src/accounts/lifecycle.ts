@@ -12,15 +12,15 @@
  * logout to the clients that asked for it (the AccessRevoker's job).
  */
 import type { ConnectionConfig } from '../config/schema.js';
-import type { Logger } from '../log.js';
+import type { Logger } from '../observability/log.js';
 import {
   lastCheckedAt,
   type Account,
   type AccountStore,
   type MemberCheckSource,
-} from '../storage/types.js';
+} from '../model/index.js';
 import type { ContactEvent } from '../wecom/events/index.js';
-import type { MemberStanding } from '../wecom/member-standing.js';
+import type { MemberStanding } from '../wecom/api/member-standing.js';
 import { toMemberProfile, type WeComApp, type WeComMember } from '../wecom/index.js';
 import { sameProfile, toAccountProfile } from './profile.js';
 import { newAccountId } from './service.js';
@@ -39,7 +39,7 @@ export type LifecycleConnection = Pick<
 export interface LifecycleDeps {
   accounts: AccountStore;
   revoker: AccessRevoker;
-  /** user/get for one member, classified (wecom/member-standing.ts). */
+  /** user/get for one member, classified (wecom/api/member-standing.ts). */
   readStanding(app: WeComApp, userid: string): Promise<MemberStanding>;
   /** Department names for the groups claim. */
   groupNames(app: WeComApp, departmentIds: readonly number[]): Promise<string[]>;

@@ -2,9 +2,9 @@
  * Builds the member lifecycle and the reconcile sweep over one WeCom client, the same way in the
  * server and in the admin CLI working on shared storage, so both re-check members alike.
  */
-import type { ConnectionRegistry } from '../connections.js';
-import type { Logger } from '../log.js';
-import type { Storage } from '../storage/types.js';
+import type { ConnectionRegistry } from '../wecom/connections.js';
+import type { Logger } from '../observability/log.js';
+import type { Storage } from '../model/index.js';
 import { readMemberStanding, type DepartmentNames, type WeComClient } from '../wecom/index.js';
 import { MemberLifecycle, type AccessRevoker } from './lifecycle.js';
 import { ReconcileSweep, type SweepResult } from './reconcile.js';

@@ -6,7 +6,7 @@
  * 2022-06-20 get them only through in-client consent), so an answer without them keeps the ones we
  * obtained before instead of erasing them.
  */
-import type { AccountProfile } from '../storage/types.js';
+import type { AccountProfile } from '../model/index.js';
 import type { MemberProfile } from '../wecom/index.js';
 
 /** Contact fields besides email (which travels with its emailVerified flag). */

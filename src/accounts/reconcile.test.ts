@@ -2,9 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createMemoryLogger } from '../log.js';
+import { createMemoryLogger } from '../observability/log.js';
 import { openStorage } from '../storage/index.js';
-import type { Storage } from '../storage/types.js';
+import type { Storage } from '../model/index.js';
 import type { CheckVerdict, LifecycleConnection } from './lifecycle.js';
 import { ReconcileSweep } from './reconcile.js';
 

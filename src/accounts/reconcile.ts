@@ -11,8 +11,8 @@
  *   atomic across processes on PostgreSQL.
  */
 import { randomBytes } from 'node:crypto';
-import type { Logger } from '../log.js';
-import { identityKey, type AccountStore, type KeyStore } from '../storage/types.js';
+import type { Logger } from '../observability/log.js';
+import { identityKey, type AccountStore, type KeyStore } from '../model/index.js';
 import type { CheckVerdict, LifecycleConnection, MemberLifecycle } from './lifecycle.js';
 
 /** Our share of WeCom's 10,000 user/get calls a minute per corp. */

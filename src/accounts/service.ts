@@ -13,8 +13,8 @@
  * 3. otherwise a new account is created, unless the connection is login-only.
  */
 import { randomBytes } from 'node:crypto';
-import type { Logger } from '../log.js';
-import { identityKey, lastCheckedAt, type Account, type AccountStore, type MatchField, type WeComIdentity } from '../storage/types.js';
+import type { Logger } from '../observability/log.js';
+import { identityKey, lastCheckedAt, type Account, type AccountStore, type MatchField, type WeComIdentity } from '../model/index.js';
 import type { MemberProfile } from '../wecom/index.js';
 import type { ConnectionConfig } from '../config/schema.js';
 import { findMatchingAccount } from './association.js';

@@ -2,7 +2,7 @@
  * `accounts list|show|disable|enable|unlink|sync`: reading accounts and the administrator's switches.
  * Disabling goes through AccountService so that it also revokes every session, grant and token.
  */
-import { lastCheckedAt, type Account } from '../storage/types.js';
+import { lastCheckedAt, type Account } from '../model/index.js';
 import { done, failed, isParsedCommand, output, parseCommandArgs, usageError, type ParsedCommand } from './command.js';
 import type { AdminContext, AdminLang, AdminResult } from './context.js';
 import { fields, isoDate, json, table } from './format.js';

@@ -5,8 +5,8 @@
  * a connection, and the token `gettoken` returns is dropped as soon as its lifetime is known.
  */
 import type { ConnectionConfig } from '../config/schema.js';
-import { localize } from '../i18n/index.js';
-import { resolveWeComEndpoints } from '../wecom-endpoints.js';
+import { localize } from '../web/messages/index.js';
+import { resolveWeComEndpoints } from '../wecom/endpoints.js';
 import {
   AccessTokenCache,
   MemoryAccessTokenStore,

@@ -6,8 +6,8 @@
 import type { SweepResult } from '../accounts/reconcile.js';
 import type { AccountService } from '../accounts/service.js';
 import type { Config } from '../config/schema.js';
-import type { Logger } from '../log.js';
-import type { Storage } from '../storage/types.js';
+import type { Logger } from '../observability/log.js';
+import type { Storage } from '../model/index.js';
 
 export type AdminLang = 'zh-CN' | 'en';
 

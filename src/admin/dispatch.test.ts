@@ -5,9 +5,9 @@ import { join } from 'node:path';
 import { AccountService } from '../accounts/service.js';
 import { AccessRevocation } from '../oidc/access-revocation.js';
 import { parseConfig } from '../config/load.js';
-import { createMemoryLogger } from '../log.js';
+import { createMemoryLogger } from '../observability/log.js';
 import { openLowdbStorage, type LowdbStorage } from '../storage/lowdb/index.js';
-import type { Account } from '../storage/types.js';
+import type { Account } from '../model/index.js';
 import type { AdminContext } from './context.js';
 import { extractGlobalOptions, parseAdminCommand, runAdminCommand, runParsedCommand } from './dispatch.js';
 

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { AccountService } from '../accounts/service.js';
 import { AccessRevocation } from '../oidc/access-revocation.js';
 import { parseConfig } from '../config/load.js';
-import { createMemoryLogger } from '../log.js';
+import { createMemoryLogger } from '../observability/log.js';
 import { openLowdbStorage, type LowdbStorage } from '../storage/lowdb/index.js';
 import { adminSocketPath, storageFilePath, type SingleProcessStorage } from './protocol.js';
 import { sendToServer, startAdminSocket, type AdminSocket } from './socket.js';

@@ -15,8 +15,8 @@ import { createConnection, createServer, type Server, type Socket } from 'node:n
 import { dirname } from 'node:path';
 import type { AccountService } from '../accounts/service.js';
 import type { Config } from '../config/schema.js';
-import type { Logger } from '../log.js';
-import type { Storage } from '../storage/types.js';
+import type { Logger } from '../observability/log.js';
+import type { Storage } from '../model/index.js';
 import type { AdminContext, AdminResult } from './context.js';
 import { EXIT } from './context.js';
 import { runAdminCommand } from './dispatch.js';

@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { readBrandingFiles } from '../branding/files.js';
+import { readBrandingFiles } from './branding-files.js';
 import { configSchema, type Config } from './schema.js';
 import { substituteEnv, type SubstitutionProblem } from './env-substitution.js';
 

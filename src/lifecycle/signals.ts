@@ -12,7 +12,7 @@
 import { readConfigForReload, withReloadedSettings } from '../config/reload.js';
 import { ConfigError } from '../config/load.js';
 import type { Config } from '../config/schema.js';
-import type { Logger } from '../log.js';
+import type { Logger } from '../observability/log.js';
 
 export interface SignalTarget {
   shutdown(graceMs: number): Promise<void>;

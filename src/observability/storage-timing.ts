@@ -6,7 +6,7 @@
  * `withRefreshLock` of the access-token store is left alone: it runs a WeCom call inside, whose
  * time is not the store's.
  */
-import type { Storage } from '../storage/types.js';
+import type { Storage } from '../model/index.js';
 
 export interface StorageTimer {
   storageOperation(store: string, operation: string, ok: boolean, seconds: number): void;

@@ -6,8 +6,8 @@
  */
 import type Provider from 'oidc-provider';
 import type { AccessRevoker } from '../accounts/lifecycle.js';
-import type { Logger } from '../log.js';
-import type { ModelPayload, ModelStore } from '../storage/types.js';
+import type { Logger } from '../observability/log.js';
+import type { ModelPayload, ModelStore } from '../model/index.js';
 
 interface SessionAuthorizations {
   authorizations?: Record<string, { sid?: string }>;

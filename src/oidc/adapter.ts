@@ -9,7 +9,7 @@
  * it. A refresh token has no other use for the nonce, and oidc-provider offers no setting for this.
  */
 import type { Adapter, AdapterPayload } from 'oidc-provider';
-import type { ModelPayload, ModelStore } from '../storage/types.js';
+import type { ModelPayload, ModelStore } from '../model/index.js';
 
 export function createAdapterFactory(models: ModelStore): (name: string) => Adapter {
   return (name) => new StorageAdapter(name, models);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Account } from '../storage/types.js';
+import type { Account } from '../model/index.js';
 import { accountClaims, claimsForUse, type ClaimsPolicy } from './claims.js';
 
 const policy: ClaimsPolicy = {

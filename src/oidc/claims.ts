@@ -2,10 +2,10 @@
  * Which claims each scope releases, and an account's claims. Only what WeCom actually gave us is
  * emitted: a member with no email simply has no `email` claim (never an empty string), unless the
  * connection has an `emailFallback`; `email_verified` is true only for the corp-issued mailbox (see
- * wecom/profile.ts) or a template the administrator declared verified.
+ * wecom/api/profile.ts) or a template the administrator declared verified.
  */
 import { fallbackEmailFor, type FallbackConnection } from '../accounts/email-fallback.js';
-import type { Account } from '../storage/types.js';
+import type { Account } from '../model/index.js';
 import type { IdTokenClaims } from './client-metadata.js';
 
 export const SUPPORTED_SCOPES = ['openid', 'offline_access', 'profile', 'email', 'phone', 'wecom'];

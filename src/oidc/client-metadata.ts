@@ -2,7 +2,7 @@
  * Client metadata we add to the OIDC standard set, validated by oidc-provider with the rest.
  */
 import { errors, type Configuration } from 'oidc-provider';
-import { localize, type Lang, type LocalizedText } from '../i18n/index.js';
+import { localize, type Lang, type LocalizedText } from '../web/messages/index.js';
 
 type ClientLike = { metadata(): Record<string, unknown> } | undefined;
 

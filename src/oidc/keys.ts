@@ -13,7 +13,7 @@
  */
 import { generateKeyPair, randomBytes, randomUUID, type JsonWebKey, type KeyObject } from 'node:crypto';
 import { promisify } from 'node:util';
-import type { KeyStore } from '../storage/types.js';
+import type { KeyStore } from '../model/index.js';
 
 export type SigningJwk = JsonWebKey & { kid: string; alg: string; use: 'sig' };
 

@@ -3,11 +3,11 @@
  * rendered with our templates, language and security headers instead of its defaults.
  */
 import type { ErrorOut, KoaContextWithOIDC } from 'oidc-provider';
-import { translator } from '../i18n/index.js';
-import type { Logger } from '../log.js';
-import { langDecision } from '../pages/language.js';
+import { translator } from '../web/messages/index.js';
+import type { Logger } from '../observability/log.js';
+import { langDecision } from '../web/pages/language.js';
 import { clientDisplayName } from './client-metadata.js';
-import type { PageRenderer } from '../pages/render.js';
+import type { PageRenderer } from '../web/pages/render.js';
 
 /** The page's language fields: the app's ui_locales, else the person's choice, else the browser's. */
 function langFieldsOf(ctx: KoaContextWithOIDC) {

@@ -10,8 +10,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type Koa from 'koa';
 import mount from 'koa-mount';
 import type Provider from 'oidc-provider';
-import type { Logger } from '../log.js';
-import type { KeyStore } from '../storage/types.js';
+import type { Logger } from '../observability/log.js';
+import type { KeyStore } from '../model/index.js';
 import { CachedDocuments } from './cached-documents.js';
 import { hasExpiredKeys, jwksOf, loadKeyRing, retireExpiredKeys, type KeyRing, type SigningJwk } from './keys.js';
 

@@ -6,11 +6,11 @@
 import Provider, { type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import type { MemberLifecycle } from '../accounts/lifecycle.js';
 import type { AccountService } from '../accounts/service.js';
-import { LANGS } from '../i18n/index.js';
+import { LANGS } from '../web/messages/index.js';
 import type { ClientConfig } from '../config/schema.js';
-import type { Logger } from '../log.js';
-import type { PageRenderer } from '../pages/render.js';
-import type { Storage } from '../storage/types.js';
+import type { Logger } from '../observability/log.js';
+import type { PageRenderer } from '../web/pages/render.js';
+import type { Storage } from '../model/index.js';
 import { createAdapterFactory } from './adapter.js';
 import { SUPPORTED_SCOPES, accountClaims, claimsForUse, scopeClaims, type ClaimsPolicy } from './claims.js';
 import { extraClientMetadata, idTokenClaims } from './client-metadata.js';

@@ -10,7 +10,7 @@
  * one short string each. With PostgreSQL each replica bounds what it created; rows left by a
  * restarted replica expire within the interaction lifetime and are pruned.
  */
-import type { LoginState, LoginStateStore, ModelPayload, ModelStore } from '../storage/types.js';
+import type { LoginState, LoginStateStore, ModelPayload, ModelStore } from '../model/index.js';
 
 /** The oidc-provider models created for anonymous visitors. */
 const PRE_AUTH_MODELS: ReadonlySet<string> = new Set(['Interaction']);

@@ -10,9 +10,9 @@ import { bodyParser } from '@koa/bodyparser';
 import type Koa from 'koa';
 import { RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { RateLimitsConfig } from '../config/schema.js';
-import { pickLang } from '../i18n/index.js';
-import type { Logger } from '../log.js';
-import type { PageRenderer } from '../pages/render.js';
+import { pickLang } from '../web/messages/index.js';
+import type { Logger } from '../observability/log.js';
+import type { PageRenderer } from '../web/pages/render.js';
 import { clientIp } from './client-ip.js';
 import type { RateLimitStore } from './rate-limit-store.js';
 

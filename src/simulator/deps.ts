@@ -4,7 +4,7 @@
  */
 import { bodyParser } from '@koa/bodyparser';
 import type { Context } from 'koa';
-import type { Logger } from '../log.js';
+import type { Logger } from '../observability/log.js';
 import type { HostedApps } from './apps.js';
 import type { SimulatorClock } from './clock.js';
 import type { Credentials } from './credentials.js';

@@ -11,7 +11,7 @@
  */
 import { randomInt } from 'node:crypto';
 import type { ConnectionConfig } from '../config/schema.js';
-import type { Logger } from '../log.js';
+import type { Logger } from '../observability/log.js';
 import { CallbackKey, contactEventXml, messageSignature } from '../wecom/events/index.js';
 import type { MemberChange } from './live-directory.js';
 

@@ -10,7 +10,7 @@
 import Router from '@koa/router';
 import type Koa from 'koa';
 import type { SimulatorApp } from '../config/schema.js';
-import type { Logger } from '../log.js';
+import type { Logger } from '../observability/log.js';
 import { registerApiRoutes } from './api-routes.js';
 import { createHostedApps } from './apps.js';
 import { createClock } from './clock.js';

@@ -1,7 +1,7 @@
 /**
  * The production path never loads the simulator: outside src/simulator, the only references to it
  * are type-only imports (erased at compile time) and the one dynamic import behind
- * `simulator.enabled` in server.ts.
+ * `simulator.enabled` in app.ts.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -30,5 +30,5 @@ it('no production module imports the simulator except by type or behind the enab
     }
   }
   expect(offenders).toEqual([]);
-  expect(dynamic).toEqual(['server.ts']);
+  expect(dynamic).toEqual(['app.ts']);
 });

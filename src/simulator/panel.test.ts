@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { wecomSdkSource } from '../pages/assets.js';
+import { wecomSdkSource } from '../web/pages/assets.js';
 import { PanelSdkMismatchError, panelSdkSource } from './panel.js';
 
 const WECOM = 'https://login.work.weixin.qq.com';

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createMemoryLogger } from '../log.js';
+import { createMemoryLogger } from '../observability/log.js';
 import { MEMBER_COOKIE, SIMULATOR_LABEL } from './constants.js';
 import { createWeComSimulator } from './index.js';
 import { CALLBACK, type SimulatorHarness, TEST_APPS, TEST_CORP, TRUSTED_DOMAIN, getPage, startSimulator } from './testing.test-helper.js';

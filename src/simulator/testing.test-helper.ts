@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import Koa from 'koa';
 import { parse } from 'node-html-parser';
 import type { SimulatorApp } from '../config/schema.js';
-import { createMemoryLogger } from '../log.js';
+import { createMemoryLogger } from '../observability/log.js';
 import { createWeComSimulator, type SimulatorOptions, type WeComSimulator } from './index.js';
 
 export const TEST_CORP = 'wwsimulatortest0001';

@@ -1,6 +1,6 @@
 /** Opens the storage driver named in the configuration. */
 import type { Config } from '../config/schema.js';
-import type { Storage } from './types.js';
+import type { Storage } from '../model/index.js';
 import { openLowdbStorage } from './lowdb/index.js';
 import { openPostgresStorage } from './postgres/index.js';
 
@@ -13,4 +13,4 @@ export async function openStorage(config: Config['storage']): Promise<Storage> {
   }
 }
 
-export type * from './types.js';
+export type * from '../model/index.js';

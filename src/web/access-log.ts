@@ -7,7 +7,7 @@
  * `state`, tokens (`id_token_hint`) and WeCom login codes, and paths carry interaction uids.
  */
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
-import type { Logger } from '../log.js';
+import type { Logger } from '../observability/log.js';
 import { assignRequestId, runWithRequestId } from '../observability/request-id.js';
 import { routeOf } from './route-names.js';
 

@@ -7,7 +7,7 @@
  * person reading a load balancer's probe log sees why.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Storage } from '../storage/types.js';
+import type { Storage } from '../model/index.js';
 
 export type NotReadyReason = 'shutting_down' | 'signing_keys_missing' | 'storage_unavailable';
 

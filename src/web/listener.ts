@@ -5,7 +5,7 @@
  */
 import { createServer, type RequestListener, type Server } from 'node:http';
 import { ListenerDrain } from '../lifecycle/drain.js';
-import type { Logger } from '../log.js';
+import type { Logger } from '../observability/log.js';
 import type { Metrics } from '../observability/metrics.js';
 import { observeRequests } from './access-log.js';
 import { healthEndpoints, type ReadinessChecks } from './health.js';

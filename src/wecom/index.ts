@@ -14,8 +14,8 @@ export {
   type WeComLanguage,
   type WeComRetryPolicy,
   type WeComTransportReason,
-} from './errors.js';
-export { WeComHttp, type WeComHttpOptions, type WeComJson } from './http.js';
+} from './api/errors.js';
+export { WeComHttp, type WeComHttpOptions, type WeComJson } from './api/http.js';
 export {
   AccessTokenCache,
   MemoryAccessTokenStore,
@@ -26,15 +26,15 @@ export {
   type FetchAccessToken,
   type FetchedAccessToken,
   type StoredAccessToken,
-} from './token-cache.js';
+} from './api/token-cache.js';
 export {
   DEFAULT_BUSY_RETRY_DELAYS_MS,
   WeComClient,
   type LoginIdentity,
   type WeComApp,
   type WeComClientOptions,
-} from './client.js';
-export type { WeComDepartment, WeComGender, WeComMember, WeComUserDetail } from './responses.js';
+} from './api/client.js';
+export type { WeComDepartment, WeComGender, WeComMember, WeComUserDetail } from './api/responses.js';
 export {
   LOGIN_STATE_PATTERN,
   WECOM_PANEL_ORIGIN,
@@ -44,14 +44,14 @@ export {
   type InClientScope,
   type QrLoginLanguage,
   type QrLoginUrlParams,
-} from './login-urls.js';
-export { toMemberProfile, type MemberProfile } from './profile.js';
-export { DepartmentNames, DEPARTMENT_NAME_TTL_MS } from './department-names.js';
-export { ACTIVE_MEMBER_STATUS, readMemberStanding, type MemberStanding } from './member-standing.js';
+} from './login/urls.js';
+export { toMemberProfile, type MemberProfile } from './api/profile.js';
+export { DepartmentNames, DEPARTMENT_NAME_TTL_MS } from './api/department-names.js';
+export { ACTIVE_MEMBER_STATUS, readMemberStanding, type MemberStanding } from './api/member-standing.js';
 export {
   BREAKER_ERRCODES,
   BREAKER_INITIAL_MS,
   BREAKER_MAX_MS,
   GettokenBreaker,
   type GettokenBreakerOptions,
-} from './gettoken-breaker.js';
+} from './api/gettoken-breaker.js';

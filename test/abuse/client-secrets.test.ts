@@ -1,9 +1,9 @@
 /** Client secrets (issue 12, item 7): a secret a guesser could reach stops start-up, naming the client. */
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/load.js';
-import { createMemoryLogger } from '../../src/log.js';
+import { createMemoryLogger } from '../../src/observability/log.js';
 import { ClientConfigError } from '../../src/oidc/clients.js';
-import { startServer } from '../../src/server.js';
+import { startServer } from '../../src/app.js';
 import { freePort, startTestServer } from '../support/server.js';
 
 describe('client secrets at start-up', () => {

@@ -14,8 +14,8 @@ import { get } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseConfig } from '../../src/config/load.js';
-import { createMemoryLogger } from '../../src/log.js';
-import { startServer, type RunningServer } from '../../src/server.js';
+import { createMemoryLogger } from '../../src/observability/log.js';
+import { startServer, type RunningServer } from '../../src/app.js';
 import { REPO_ROOT } from '../support/cli.js';
 import { freePort } from '../support/server.js';
 

@@ -7,8 +7,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, parseConfig } from '../../src/config/load.js';
-import { createMemoryLogger } from '../../src/log.js';
-import { startServer, type RunningServer } from '../../src/server.js';
+import { createMemoryLogger } from '../../src/observability/log.js';
+import { startServer, type RunningServer } from '../../src/app.js';
 import { freePort } from '../support/server.js';
 
 let running: RunningServer | undefined;

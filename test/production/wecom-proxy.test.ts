@@ -8,7 +8,7 @@ import { Browser } from '../support/browser.js';
 import { discover, signInAndRedeem } from '../support/flow.js';
 import { startProxyProcess, type ProxyProcess } from '../support/http-proxy.js';
 import { CONFIDENTIAL, startTestServer, type TestServer } from '../support/server.js';
-import { resolveWeComProxy, WeComProxyError } from '../../src/wecom/proxy.js';
+import { resolveWeComProxy, WeComProxyError } from '../../src/wecom/api/proxy.js';
 
 const redirectUri = CONFIDENTIAL.redirect_uris[0]!;
 let proxy: ProxyProcess | undefined;

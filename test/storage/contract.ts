@@ -1,15 +1,15 @@
 /**
  * The storage contract: what every driver must do, as one suite that lowdb.test.ts and
  * postgres.test.ts both run. A driver passes when it behaves like the interface in
- * src/storage/types.ts says, including its atomicity promises.
+ * src/model/ports.ts says, including its atomicity promises.
  *
  * `peer` is a second handle on the same store, as another replica would hold: for a shared driver
  * a separate connection pool; for lowdb (one process per file) the same object. Concurrency tests
  * spread their calls over both, so for PostgreSQL they race across two pools, not only within one.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { AccessTokenCache, type FetchedAccessToken } from '../../src/wecom/token-cache.js';
-import type { Account, AccountProfile, LoginState, Storage, WeComIdentity } from '../../src/storage/types.js';
+import { AccessTokenCache, type FetchedAccessToken } from '../../src/wecom/api/token-cache.js';
+import type { Account, AccountProfile, LoginState, Storage, WeComIdentity } from '../../src/model/index.js';
 
 export interface ContractStorage extends Storage {
   /** Deletes expired records now; returns how many went. */

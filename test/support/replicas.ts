@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Koa from 'koa';
-import { createMemoryLogger } from '../../src/log.js';
+import { createMemoryLogger } from '../../src/observability/log.js';
 import { createWeComSimulator, type WeComSimulator } from '../../src/simulator/index.js';
 import { AGENT_ID, APP_SECRET, CONFIDENTIAL, CORP_ID, freePort } from './server.js';
 

@@ -8,8 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseConfig } from '../../src/config/load.js';
 import type { Config } from '../../src/config/schema.js';
-import { createMemoryLogger } from '../../src/log.js';
-import { startServer, type RunningServer } from '../../src/server.js';
+import { createMemoryLogger } from '../../src/observability/log.js';
+import { startServer, type RunningServer } from '../../src/app.js';
 import type { WeComSimulator } from '../../src/simulator/index.js';
 
 export const CORP_ID = 'ww5a1b2c3d4e5f6a7b';

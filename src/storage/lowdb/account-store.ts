@@ -17,7 +17,7 @@ import {
   type RenameResult,
   type RetireResult,
   type WeComIdentity,
-} from '../types.js';
+} from '../../model/index.js';
 import type { LowdbFile } from './database.js';
 
 const MATCH_FIELDS: readonly MatchField[] = ['username', 'email', 'phone_number'];

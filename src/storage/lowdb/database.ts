@@ -23,7 +23,7 @@ import { chmod, mkdir, open, readFile, stat, truncate, type FileHandle } from 'n
 import { dirname } from 'node:path';
 import { Low } from 'lowdb';
 import { DataFile } from 'lowdb/node';
-import type { Account, LoginState, ModelPayload } from '../types.js';
+import type { Account, LoginState, ModelPayload } from '../../model/index.js';
 
 export interface StoredModel {
   payload: ModelPayload;

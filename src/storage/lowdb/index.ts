@@ -3,7 +3,7 @@
  * Two processes must not share one file (each would overwrite the other's changes); several
  * replicas need the PostgreSQL driver.
  */
-import type { AccessTokenStore, KeyStore, LoginState, LoginStateStore, Storage, StoredAccessToken } from '../types.js';
+import type { AccessTokenStore, KeyStore, LoginState, LoginStateStore, Storage, StoredAccessToken } from '../../model/index.js';
 import { LowdbFile } from './database.js';
 import { LowdbModelStore } from './model-store.js';
 import { LowdbAccountStore } from './account-store.js';

@@ -3,7 +3,7 @@ import { appendFileSync, mkdtempSync, readdirSync, readFileSync, statSync } from
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openLowdbStorage, type LowdbStorage } from './index.js';
-import type { Account } from '../types.js';
+import type { Account } from '../../model/index.js';
 
 let clock = 1_000_000_000_000;
 const now = () => clock;

@@ -3,7 +3,7 @@
  * contract needs by something other than id (uid, userCode, grantId). Expired records are treated
  * as absent on read and removed by `prune()`.
  */
-import type { ModelPayload, ModelStore } from '../types.js';
+import type { ModelPayload, ModelStore } from '../../model/index.js';
 import type { LowdbFile, StoredModel } from './database.js';
 
 type Ref = `${string}\u0000${string}`;

@@ -11,7 +11,7 @@
  * connection and with it the lock.
  */
 import type { Client, Pool } from 'pg';
-import type { AccessTokenStore, StoredAccessToken } from '../types.js';
+import type { AccessTokenStore, StoredAccessToken } from '../../model/index.js';
 import { LOCK_CLASS, lockName, type Tables } from './sql.js';
 
 interface TokenRow {

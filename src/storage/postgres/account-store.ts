@@ -17,7 +17,7 @@ import {
   type RenameResult,
   type RetireResult,
   type WeComIdentity,
-} from '../types.js';
+} from '../../model/index.js';
 import { inTransaction, jsonb, prepared, type Tables } from './sql.js';
 import type { UnitsOfWork } from './unit-of-work.js';
 

@@ -10,7 +10,7 @@
  * and every few minutes.
  */
 import pg from 'pg';
-import type { Storage } from '../types.js';
+import type { Storage } from '../../model/index.js';
 import { PostgresAccessTokenStore } from './access-tokens.js';
 import { PostgresAccountStore } from './account-store.js';
 import { PostgresKeyStore } from './key-store.js';

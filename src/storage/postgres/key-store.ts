@@ -6,7 +6,7 @@
  * must still not both create it, nor both rotate the same key ring.
  */
 import type { Pool, PoolClient } from 'pg';
-import type { KeyStore } from '../types.js';
+import type { KeyStore } from '../../model/index.js';
 import { LOCK_CLASS, inTransaction, jsonb, lockName, type Tables } from './sql.js';
 
 export class PostgresKeyStore implements KeyStore {

@@ -1,6 +1,6 @@
 /** WeCom login states: written once, taken once (`DELETE … RETURNING` is the take). */
 import type { Pool } from 'pg';
-import type { LoginState, LoginStateStore } from '../types.js';
+import type { LoginState, LoginStateStore } from '../../model/index.js';
 import { jsonb, type Tables } from './sql.js';
 
 export class PostgresLoginStateStore implements LoginStateStore {

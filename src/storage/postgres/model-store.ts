@@ -12,7 +12,7 @@
  * Every statement is prepared (named), so PostgreSQL plans each once per connection.
  */
 import type { Pool } from 'pg';
-import type { ModelPayload, ModelStore } from '../types.js';
+import type { ModelPayload, ModelStore } from '../../model/index.js';
 import { accountJson, toAccount, type AccountJson } from './account-store.js';
 import { jsonb, prepared, type Tables } from './sql.js';
 import { UnitOfWork, type LookupColumn, type UnitsOfWork } from './unit-of-work.js';

@@ -15,7 +15,7 @@
  * straight to the database, as before.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { Account, ModelPayload } from '../types.js';
+import type { Account, ModelPayload } from '../../model/index.js';
 
 /** A held model write: the new record, or its deletion. */
 export type HeldWrite = { payload: ModelPayload; /** Epoch ms; null: never expires. */ expiresAt: number | null } | { destroyed: true };

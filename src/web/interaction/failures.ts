@@ -1,0 +1,63 @@
+/**
+ * How each failed sign-in reads to the person: status code, heading and message in the page's
+ * language; for problems only an administrator can fix, "ask your administrator, quote the request
+ * id" (the fix itself is logged under that id: it may name the server's egress IP). No stack
+ * traces, no secrets, nothing about the server.
+ */
+import type { MessageKey, Translate } from '../messages/index.js';
+import type { LoginFailure } from './wecom-login.js';
+
+export interface FailurePage {
+  status: number;
+  heading: MessageKey;
+  message: string;
+  /** The person should ask an administrator, quoting the request id (the explanation is in the log). */
+  askAdmin?: boolean;
+  code?: string;
+}
+
+const INACTIVE: Record<number, MessageKey> = {
+  2: 'error.member_disabled',
+  4: 'error.member_not_activated',
+  5: 'error.member_left',
+};
+
+export function failurePage(failure: LoginFailure | { kind: 'cancelled' }, t: Translate): FailurePage {
+  switch (failure.kind) {
+    case 'cancelled':
+      return { status: 200, heading: 'error.cancelled_title', message: t('error.cancelled') };
+    case 'code_invalid':
+      return { status: 400, heading: 'error.title', message: t('error.code_invalid'), code: '40029' };
+    case 'non_member':
+      return { status: 403, heading: 'error.title', message: t('error.non_member') };
+    case 'member_inactive': {
+      const key = INACTIVE[failure.status];
+      const message = key ? t(key) : t('error.member_status', { status: failure.status });
+      return { status: 403, heading: 'error.title', message };
+    }
+    case 'out_of_scope':
+      return { status: 403, heading: 'error.title', message: t('error.out_of_scope'), code: '60011' };
+    case 'member_not_found':
+      return { status: 403, heading: 'error.title', message: t('error.member_not_found'), code: '60111' };
+    case 'account_disabled':
+      return { status: 403, heading: 'error.title', message: t('error.account_disabled') };
+    case 'not_provisioned':
+      return { status: 403, heading: 'error.title', message: t('error.not_provisioned') };
+    case 'ambiguous_match':
+      return { status: 409, heading: 'error.title', message: t('error.ambiguous_match') };
+    case 'no_account_to_bind':
+      return { status: 404, heading: 'error.title', message: t('error.no_account_to_bind') };
+    case 'wecom_configuration':
+      // The fix (e.g. 60020's egress IP to trust) is logged with this request's id and given by
+      // `admin connections test`; the page shows no detail of the server.
+      return {
+        status: 502,
+        heading: 'error.title',
+        message: t('error.wecom_configuration'),
+        askAdmin: true,
+        code: String(failure.error.errcode),
+      };
+    case 'wecom_unavailable':
+      return { status: 503, heading: 'error.title', message: t('error.wecom_unavailable') };
+  }
+}

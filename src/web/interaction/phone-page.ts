@@ -1,0 +1,48 @@
+/**
+ * A phone's own browser (outside WeCom) cannot scan the QR code that WeCom's login page would show
+ * on its screen. Instead of that dead end it gets a page that says how to go on: open the app in
+ * WeCom (where sign-in is silent) or on a PC, with the app's address to copy. That address is the
+ * app's `client_uri`, else the origin of its redirect URI: the app's own page, where a sign-in
+ * starts afresh (this attempt's URL would not work in another browser).
+ */
+import type { Context } from 'koa';
+import type Provider from 'oidc-provider';
+import type { Connection } from '../../wecom/connections.js';
+import { translator, type Lang } from '../messages/index.js';
+import { interactionPaths, pageLang, type InteractionDeps, type InteractionDetails } from './context.js';
+
+type Client = Awaited<ReturnType<Provider['Client']['find']>>;
+
+export function showPhonePage(
+  deps: InteractionDeps,
+  ctx: Context,
+  details: InteractionDetails,
+  client: Client,
+  clientName: (lang: Lang) => string,
+  offered: Connection[],
+): void {
+  const langFields = pageLang(ctx, details, deps.basePath);
+  const t = translator(langFields.lang);
+  const paths = interactionPaths(deps.basePath, details.uid);
+  deps.pages.send(
+    ctx,
+    'phone',
+    {
+      ...langFields,
+      title: t('phone.title'),
+      clientName: clientName(langFields.lang),
+      appLink: appAddress(client, details),
+      // "Show the QR code anyway": the usual login page (someone may have a second phone at hand).
+      qrUrl: offered.length ? `${paths.root}?via=qr` : undefined,
+      abortUrl: paths.abort,
+    },
+    { scripts: ['copy-link.js'], formTargets: [String(details.params.redirect_uri ?? '')] },
+  );
+}
+
+function appAddress(client: Client, details: InteractionDetails): string | undefined {
+  const clientUri = client?.metadata().client_uri;
+  if (typeof clientUri === 'string' && URL.canParse(clientUri)) return clientUri;
+  const redirectUri = String(details.params.redirect_uri ?? '');
+  return URL.canParse(redirectUri) ? `${new URL(redirectUri).origin}/` : undefined;
+}

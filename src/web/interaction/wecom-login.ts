@@ -1,0 +1,100 @@
+/**
+ * Turns a WeCom login code into a verified, active member of the connection's corp, or into the
+ * reason it cannot be.
+ *
+ * The order follows the contract: redeem the code (auth/getuserinfo); refuse a non-member
+ * (`openid`); read the member (user/get), which also enforces the app's visible scope (60011) and
+ * catches deleted members (60111); refuse any status but 1 (active). Which account the member then
+ * signs in to is the accounts layer's decision, not this one's.
+ */
+import type { Connection } from '../../wecom/connections.js';
+import type { Logger } from '../../observability/log.js';
+import {
+  ACTIVE_MEMBER_STATUS,
+  WeComError,
+  isWeComTransportError,
+  toMemberProfile,
+  type DepartmentNames,
+  type MemberProfile,
+  type WeComClient,
+  type WeComTransportError,
+} from '../../wecom/index.js';
+
+export type LoginFailure =
+  | { kind: 'code_invalid' }
+  | { kind: 'non_member' }
+  | { kind: 'member_inactive'; status: number }
+  | { kind: 'out_of_scope' }
+  | { kind: 'member_not_found' }
+  | { kind: 'account_disabled' }
+  | { kind: 'not_provisioned' }
+  | { kind: 'ambiguous_match' }
+  | { kind: 'no_account_to_bind' }
+  | { kind: 'wecom_configuration'; error: WeComError }
+  | { kind: 'wecom_unavailable'; error: WeComError | WeComTransportError };
+
+export interface VerifiedMember {
+  member: MemberProfile;
+  /** Department names (ids where unreadable), for the groups claim. */
+  groups: string[];
+}
+
+export type VerifyOutcome = { ok: true; verified: VerifiedMember } | { ok: false; failure: LoginFailure };
+
+export async function verifyWeComMember(
+  deps: { wecom: WeComClient; departmentNames: DepartmentNames; log: Logger },
+  connection: Connection,
+  code: string,
+): Promise<VerifyOutcome> {
+  try {
+    const identity = await deps.wecom.exchangeLoginCode(connection.app, code);
+    if (identity.kind !== 'member') return { ok: false, failure: { kind: 'non_member' } };
+
+    const member = await deps.wecom.getMember(connection.app, identity.userid);
+    if (member.status !== ACTIVE_MEMBER_STATUS) return { ok: false, failure: { kind: 'member_inactive', status: member.status } };
+
+    // In-client snsapi_privateinfo: the member consented to share contact details (email, mobile,
+    // avatar, gender), which user/get no longer gives apps created after 2022-06-20.
+    const detail = identity.userTicket ? await readDetail(deps, connection, identity.userTicket) : undefined;
+    const groups = await deps.departmentNames.names(connection.app, member.department);
+    return { ok: true, verified: { member: toMemberProfile(member, detail), groups } };
+  } catch (error) {
+    return { ok: false, failure: classify(error, deps.log, connection.identifier) };
+  }
+}
+
+/** Contact details are a bonus: if WeCom will not give them now, the sign-in goes on without. */
+async function readDetail(deps: { wecom: WeComClient; log: Logger }, connection: Connection, userTicket: string) {
+  try {
+    return await deps.wecom.getUserDetail(connection.app, userTicket);
+  } catch (error) {
+    deps.log.warn('could not read the consented member details; signing in without them', {
+      connection: connection.identifier,
+      errcode: error instanceof WeComError ? error.errcode : undefined,
+    });
+    return undefined;
+  }
+}
+
+function classify(error: unknown, log: Logger, connection: string): LoginFailure {
+  if (isWeComTransportError(error)) return { kind: 'wecom_unavailable', error };
+  if (!(error instanceof WeComError)) throw error;
+  switch (error.errcode) {
+    case 40029:
+      return { kind: 'code_invalid' };
+    case 60011:
+      return { kind: 'out_of_scope' };
+    case 60111:
+      return { kind: 'member_not_found' };
+  }
+  if (error.category === 'busy' || error.category === 'rate_limit' || error.category === 'token') {
+    return { kind: 'wecom_unavailable', error };
+  }
+  log.error('WeCom sign-in failed on a configuration problem', {
+    connection,
+    api: error.api,
+    errcode: error.errcode,
+    hint: error.describe('en'),
+  });
+  return { kind: 'wecom_configuration', error };
+}
