@@ -14,6 +14,7 @@
 import type { ConnectionConfig } from '../config/schema.js';
 import type { Logger } from '../observability/log.js';
 import {
+  isUnclaimedProvisioned,
   lastCheckedAt,
   type Account,
   type AccountStore,
@@ -120,7 +121,7 @@ export class MemberLifecycle {
     const { accounts } = this.deps;
     if (await accounts.findByIdentity(connection.corpId, userid)) return 'exists';
     const claimable = await accounts.findByMatchField('username', userid);
-    if (claimable.some((account) => account.provisioned && account.identities.length === 0)) return 'exists';
+    if (claimable.some(isUnclaimedProvisioned)) return 'exists';
     const standing = await this.deps.readStanding(connection.app, userid);
     if (standing.standing !== 'active') return 'ignored';
     const nowSeconds = this.nowSeconds();

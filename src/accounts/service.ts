@@ -14,7 +14,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Logger } from '../observability/log.js';
-import { identityKey, lastCheckedAt, type Account, type AccountStore, type MatchField, type WeComIdentity } from '../model/index.js';
+import { identityKey, isUnclaimedProvisioned, lastCheckedAt, type Account, type AccountStore, type MatchField, type WeComIdentity } from '../model/index.js';
 import type { MemberProfile } from '../wecom/index.js';
 import type { ConnectionConfig } from '../config/schema.js';
 import { findMatchingAccount } from './association.js';
@@ -58,7 +58,7 @@ export class AccountService {
     const existing = await this.accounts.findByIdentity(corpId, member.userid);
     if (existing) return this.signInExisting(existing, signIn);
 
-    const provisioned = await findMatchingAccount(this.accounts, corpId, member, ['username'], isProvisioned);
+    const provisioned = await findMatchingAccount(this.accounts, corpId, member, ['username'], isUnclaimedProvisioned);
     if (provisioned.status === 'one') return this.linkAndSignIn(provisioned.account, signIn, 'provisioned');
 
     const { association } = connection;
@@ -166,11 +166,6 @@ export class AccountService {
 
 /** How stale a recorded check may be before a sign-in writes a new one. */
 const RECHECK_RECORD_INTERVAL_SECONDS = 60;
-
-/** An account the administrator imported and no WeCom member has claimed yet. */
-function isProvisioned(account: Account): boolean {
-  return account.provisioned === true && account.identities.length === 0;
-}
 
 /** 128 random bits, URL-safe: unguessable, and meaningless outside this service. */
 export function newAccountId(): string {

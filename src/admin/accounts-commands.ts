@@ -2,9 +2,9 @@
  * `accounts list|show|disable|enable|unlink|sync`: reading accounts and the administrator's switches.
  * Disabling goes through AccountService so that it also revokes every session, grant and token.
  */
-import { lastCheckedAt, type Account } from '../model/index.js';
+import { isUnclaimedProvisioned, lastCheckedAt, type Account, type Lang } from '../model/index.js';
 import { done, failed, isParsedCommand, output, parseCommandArgs, usageError, type ParsedCommand } from './command.js';
-import type { AdminContext, AdminLang, AdminResult } from './context.js';
+import type { AdminContext, AdminResult } from './context.js';
 import { fields, isoDate, json, table } from './format.js';
 import { helpCommand } from './help.js';
 import { messagesFor, type AdminMessages } from './messages.js';
@@ -12,7 +12,7 @@ import { messagesFor, type AdminMessages } from './messages.js';
 const JSON_OPTION = { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } as const;
 const HELP_OPTION = { help: { type: 'boolean', short: 'h' } } as const;
 
-export function parseAccountsList(args: readonly string[], lang: AdminLang): ParsedCommand {
+export function parseAccountsList(args: readonly string[], lang: Lang): ParsedCommand {
   const parsed = parseCommandArgs(args, JSON_OPTION, [], 'accounts', lang);
   if (isParsedCommand(parsed)) return parsed;
   return storageCommand(async (ctx) => {
@@ -30,14 +30,14 @@ export function parseAccountsList(args: readonly string[], lang: AdminLang): Par
           account.profile.email,
           account.profile.phoneNumber,
           account.disabled ? t.disabled : t.enabled,
-          isUnclaimed(account) ? t.provisioned : String(account.identities.length),
+          isUnclaimedProvisioned(account) ? t.provisioned : String(account.identities.length),
         ]),
       ),
     );
   });
 }
 
-export function parseAccountsShow(args: readonly string[], lang: AdminLang): ParsedCommand {
+export function parseAccountsShow(args: readonly string[], lang: Lang): ParsedCommand {
   const parsed = parseCommandArgs(args, JSON_OPTION, ['<id-or-username>'], 'accounts', lang);
   if (isParsedCommand(parsed)) return parsed;
   const [ref] = parsed.positionals as [string];
@@ -48,7 +48,7 @@ export function parseAccountsShow(args: readonly string[], lang: AdminLang): Par
   });
 }
 
-export function parseAccountsSetDisabled(args: readonly string[], lang: AdminLang, disabled: boolean): ParsedCommand {
+export function parseAccountsSetDisabled(args: readonly string[], lang: Lang, disabled: boolean): ParsedCommand {
   const parsed = parseCommandArgs(args, HELP_OPTION, ['<id-or-username>'], 'accounts', lang);
   if (isParsedCommand(parsed)) return parsed;
   const [ref] = parsed.positionals as [string];
@@ -62,7 +62,7 @@ export function parseAccountsSetDisabled(args: readonly string[], lang: AdminLan
   });
 }
 
-export function parseAccountsUnlink(args: readonly string[], lang: AdminLang): ParsedCommand {
+export function parseAccountsUnlink(args: readonly string[], lang: Lang): ParsedCommand {
   const parsed = parseCommandArgs(args, HELP_OPTION, ['<id-or-username>', '<corpId>/<userid>'], 'accounts', lang);
   if (isParsedCommand(parsed)) return parsed;
   const [ref, identity] = parsed.positionals as [string, string];
@@ -86,7 +86,7 @@ export function parseAccountsUnlink(args: readonly string[], lang: AdminLang): P
   });
 }
 
-export function parseAccountsSync(args: readonly string[], lang: AdminLang): ParsedCommand {
+export function parseAccountsSync(args: readonly string[], lang: Lang): ParsedCommand {
   const parsed = parseCommandArgs(args, { connection: { type: 'string' }, ...HELP_OPTION }, [], 'accounts', lang);
   if (isParsedCommand(parsed)) return parsed;
   const only = parsed.values.connection as string | undefined;
@@ -126,10 +126,6 @@ function who(account: Account): string {
   return `${account.id} (${account.profile.username})`;
 }
 
-function isUnclaimed(account: Account): boolean {
-  return account.provisioned === true && account.identities.length === 0;
-}
-
 /** The account for `--json`: as stored, with times as ISO dates. */
 function accountView(account: Account) {
   return {
@@ -163,7 +159,7 @@ function describeAccount(account: Account, t: AdminMessages): string {
     ['phone', profile.phoneNumber],
     ['status', account.disabled ? t.disabled : t.enabled],
     ['retired', account.retiredAt === undefined ? undefined : isoDate(account.retiredAt)],
-    ['provisioned', account.provisioned ? (isUnclaimed(account) ? t.provisionedUnclaimed : t.provisionedClaimed) : undefined],
+    ['provisioned', account.provisioned ? (isUnclaimedProvisioned(account) ? t.provisionedUnclaimed : t.provisionedClaimed) : undefined],
     ['created', isoDate(account.createdAt)],
     ['updated', isoDate(account.updatedAt)],
     ['corp', profile.corpId],

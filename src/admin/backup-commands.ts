@@ -11,14 +11,14 @@ import { existsSync } from 'node:fs';
 import { readLowdbFiles } from '../storage/lowdb/database.js';
 import { BackupFileError, readBackupFile, restoreLowdbFiles, writeBackupFile, type BackupSummary } from './backup-file.js';
 import { done, failed, isParsedCommand, parseCommandArgs, usageError, type ParsedCommand } from './command.js';
-import type { AdminLang, AdminResult, LocalAdminContext } from './context.js';
+import type { AdminResult, LocalAdminContext } from './context.js';
+import type { Lang } from '../model/index.js';
 import { adminSocketPath, storageFilePath, usesAdminSocket } from './protocol.js';
 import { adminSocketAnswers } from './socket.js';
 
 const HELP_ONLY = { help: { type: 'boolean', short: 'h' } } as const;
 const RESTORE_OPTIONS = { force: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } as const;
 
-type Lang = AdminLang;
 const say = (lang: Lang, en: string, zh: string) => (lang === 'zh-CN' ? zh : en);
 
 export function parseBackup(args: readonly string[], lang: Lang): ParsedCommand {

@@ -4,13 +4,13 @@
  */
 import type { ClientConfig } from '../config/schema.js';
 import { done, isParsedCommand, parseCommandArgs, type ParsedCommand } from './command.js';
-import type { AdminLang } from './context.js';
 import { json, table } from './format.js';
 import { messagesFor } from './messages.js';
+import type { Lang } from '../model/index.js';
 
 const JSON_OPTION = { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } as const;
 
-export function parseClientsList(args: readonly string[], lang: AdminLang): ParsedCommand {
+export function parseClientsList(args: readonly string[], lang: Lang): ParsedCommand {
   const parsed = parseCommandArgs(args, JSON_OPTION, [], 'clients', lang);
   if (isParsedCommand(parsed)) return parsed;
   return {

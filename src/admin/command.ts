@@ -3,9 +3,10 @@
  * it whether it needs the storage and which input files to read; then run with a context.
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { EXIT, type AdminContext, type AdminLang, type AdminResult, type LocalAdminContext } from './context.js';
+import { EXIT, type AdminContext, type AdminResult, type LocalAdminContext } from './context.js';
 import { groupHelp, helpCommand, type CommandGroup } from './help.js';
 import { messagesFor } from './messages.js';
+import type { Lang } from '../model/index.js';
 
 export type ParsedCommand =
   /** Help, or a usage error: nothing to run. */
@@ -47,7 +48,7 @@ export function parseCommandArgs<O extends Options>(
   options: O,
   positionals: readonly string[],
   group: CommandGroup,
-  lang: AdminLang,
+  lang: Lang,
 ): { values: ValuesOf<O>; positionals: string[] } | ParsedCommand {
   const t = messagesFor(lang);
   if (args.includes('--help') || args.includes('-h')) return output(done(groupHelp(group, lang)));

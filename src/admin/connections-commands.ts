@@ -4,8 +4,8 @@
  * Neither ever prints a secret or an access token: rows are built field by field, never by spreading
  * a connection, and the token `gettoken` returns is dropped as soon as its lifetime is known.
  */
+import { localize, type StoredAccessToken } from '../model/index.js';
 import type { ConnectionConfig } from '../config/schema.js';
-import { localize } from '../web/messages/index.js';
 import { resolveWeComEndpoints } from '../wecom/endpoints.js';
 import {
   AccessTokenCache,
@@ -13,17 +13,17 @@ import {
   WeComClient,
   isWeComError,
   isWeComTransportError,
-  type StoredAccessToken,
 } from '../wecom/index.js';
 import { done, failed, isParsedCommand, parseCommandArgs, type ParsedCommand } from './command.js';
-import type { AdminLang, LocalAdminContext } from './context.js';
+import type { LocalAdminContext } from './context.js';
 import { json, table } from './format.js';
 import { messagesFor } from './messages.js';
+import type { Lang } from '../model/index.js';
 
 const JSON_OPTION = { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } as const;
 const HELP_OPTION = { help: { type: 'boolean', short: 'h' } } as const;
 
-export function parseConnectionsList(args: readonly string[], lang: AdminLang): ParsedCommand {
+export function parseConnectionsList(args: readonly string[], lang: Lang): ParsedCommand {
   const parsed = parseCommandArgs(args, JSON_OPTION, [], 'connections', lang);
   if (isParsedCommand(parsed)) return parsed;
   return {
@@ -49,7 +49,7 @@ export function parseConnectionsList(args: readonly string[], lang: AdminLang): 
   };
 }
 
-export function parseConnectionsTest(args: readonly string[], lang: AdminLang): ParsedCommand {
+export function parseConnectionsTest(args: readonly string[], lang: Lang): ParsedCommand {
   const parsed = parseCommandArgs(args, HELP_OPTION, ['<identifier>'], 'connections', lang);
   if (isParsedCommand(parsed)) return parsed;
   const [identifier] = parsed.positionals as [string];

@@ -8,13 +8,12 @@ import type { AccountService } from '../accounts/service.js';
 import type { Config } from '../config/schema.js';
 import type { Logger } from '../observability/log.js';
 import type { Storage } from '../model/index.js';
-
-export type AdminLang = 'zh-CN' | 'en';
+import type { Lang } from '../model/index.js';
 
 /** Enough for the commands that only read the configuration or call WeCom. */
 export interface LocalAdminContext {
   config: Config;
-  lang: AdminLang;
+  lang: Lang;
   /** Where the WeCom client logs; the CLI passes a silent one so only the command's output is printed. */
   log: Logger;
   /**
@@ -51,7 +50,7 @@ export interface AdminResult {
 /** 0 done; 1 the command ran and failed (refused rows, no such account, WeCom said no); 2 wrong usage or configuration. */
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 
-export function pickAdminLang(env: NodeJS.ProcessEnv): AdminLang {
+export function pickLang(env: NodeJS.ProcessEnv): Lang {
   // POSIX precedence: LC_ALL overrides LC_MESSAGES, which overrides LANG.
   const locale = env.LC_ALL || env.LC_MESSAGES || env.LANG || '';
   return locale.toLowerCase().startsWith('zh') ? 'zh-CN' : 'en';

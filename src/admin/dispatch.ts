@@ -11,14 +11,15 @@ import { parseAccountsList, parseAccountsSetDisabled, parseAccountsShow, parseAc
 import { parseClientsList } from './clients-commands.js';
 import { done, failed, output, usageError, type ParsedCommand } from './command.js';
 import { parseConnectionsList, parseConnectionsTest } from './connections-commands.js';
-import type { AdminContext, AdminLang, AdminResult, LocalAdminContext } from './context.js';
+import type { AdminContext, AdminResult, LocalAdminContext } from './context.js';
 import { terminalText } from './format.js';
 import { groupHelp, helpCommand, isCommandGroup, topHelp, type CommandGroup } from './help.js';
 import { parseAccountsImport } from './import-command.js';
 import { parseKeysList, parseKeysRotate } from './keys-commands.js';
 import { messagesFor } from './messages.js';
+import type { Lang } from '../model/index.js';
 
-type Parser = (args: readonly string[], lang: AdminLang) => ParsedCommand;
+type Parser = (args: readonly string[], lang: Lang) => ParsedCommand;
 
 const COMMANDS: Record<CommandGroup, Record<string, Parser>> = {
   accounts: {
@@ -51,7 +52,7 @@ const SINGLE_WORD_COMMANDS: Record<string, Parser> = { backup: parseBackup, rest
 const HELP_WORDS = new Set(['help', '--help', '-h']);
 
 export interface GlobalOptions {
-  lang?: AdminLang;
+  lang?: Lang;
   /** The argv without --config/--lang (the CLI resolves --config itself, like the server). */
   rest: string[];
   /** A problem with the global options themselves, e.g. an unknown --lang. */
@@ -59,7 +60,7 @@ export interface GlobalOptions {
 }
 
 /** Takes `--config FILE`, `--config=FILE`, `--lang X` and `--lang=X` out of argv, wherever they are. */
-export function extractGlobalOptions(argv: readonly string[], fallbackLang: AdminLang): GlobalOptions {
+export function extractGlobalOptions(argv: readonly string[], fallbackLang: Lang): GlobalOptions {
   const rest: string[] = [];
   let lang: string | undefined;
   for (let index = 0; index < argv.length; index += 1) {
@@ -82,7 +83,7 @@ export function extractGlobalOptions(argv: readonly string[], fallbackLang: Admi
   return { rest, problem: messagesFor(fallbackLang).badLang(lang) };
 }
 
-export function parseAdminCommand(argv: readonly string[], lang: AdminLang): ParsedCommand {
+export function parseAdminCommand(argv: readonly string[], lang: Lang): ParsedCommand {
   const t = messagesFor(lang);
   const [first, second, ...args] = argv;
   if (first === undefined) return output(usageError(topHelp(lang)));

@@ -1,7 +1,7 @@
 /**
  * The CLI's usage text, whole and per command group, in English and Chinese.
  */
-import type { AdminLang } from './context.js';
+import type { Lang } from '../model/index.js';
 
 export const COMMAND_GROUPS = ['accounts', 'connections', 'clients', 'keys', 'backup'] as const;
 export type CommandGroup = (typeof COMMAND_GROUPS)[number];
@@ -13,7 +13,7 @@ export function helpCommand(group?: CommandGroup): string {
 
 const USAGE = 'npm run admin -- <command> [options]      (or: node dist/admin/cli.js <command> [options])';
 
-const GROUPS: Record<CommandGroup, Record<AdminLang, string>> = {
+const GROUPS: Record<CommandGroup, Record<Lang, string>> = {
   accounts: {
     en: `Accounts
   accounts import FILE [--format csv|json]
@@ -97,7 +97,7 @@ const GROUPS: Record<CommandGroup, Record<AdminLang, string>> = {
   },
 };
 
-const DETAILS: Partial<Record<CommandGroup, Record<AdminLang, string>>> = {
+const DETAILS: Partial<Record<CommandGroup, Record<Lang, string>>> = {
   accounts: {
     en: `
 Import files: CSV with a header row, or a JSON array of objects. The columns are
@@ -120,7 +120,7 @@ rows are imported. Any refused row makes the exit code 1.
   },
 };
 
-const OPTIONS: Record<AdminLang, string> = {
+const OPTIONS: Record<Lang, string> = {
   en: `Options
   --config FILE           The server's configuration file (default: $WECOM_OIDC_CONFIG, else config/default.json)
   --lang en|zh-CN         Language of the messages (default: from $LANG)
@@ -141,12 +141,12 @@ usage or configuration.
 `,
 };
 
-export function topHelp(lang: AdminLang): string {
+export function topHelp(lang: Lang): string {
   const usage = lang === 'zh-CN' ? `用法：${USAGE}` : `Usage: ${USAGE}`;
   return [usage, '', ...COMMAND_GROUPS.map((group) => GROUPS[group][lang]), OPTIONS[lang]].join('\n');
 }
 
-export function groupHelp(group: CommandGroup, lang: AdminLang): string {
+export function groupHelp(group: CommandGroup, lang: Lang): string {
   const usage = lang === 'zh-CN' ? `用法：${USAGE}` : `Usage: ${USAGE}`;
   return [usage, '', GROUPS[group][lang] + (DETAILS[group]?.[lang] ?? ''), OPTIONS[lang]].join('\n');
 }

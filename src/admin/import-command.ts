@@ -5,14 +5,14 @@
  */
 import { importAccounts, type ImportReport } from '../accounts/import.js';
 import { done, failed, isParsedCommand, output, parseCommandArgs, usageError, type ParsedCommand } from './command.js';
-import type { AdminLang } from './context.js';
 import { helpCommand } from './help.js';
 import { IMPORT_FORMATS, formatFromName, parseImportFile, type ImportFormat } from './import-file.js';
 import { messagesFor, type AdminMessages } from './messages.js';
+import type { Lang } from '../model/index.js';
 
 const OPTIONS = { format: { type: 'string' }, help: { type: 'boolean', short: 'h' } } as const;
 
-export function parseAccountsImport(args: readonly string[], lang: AdminLang): ParsedCommand {
+export function parseAccountsImport(args: readonly string[], lang: Lang): ParsedCommand {
   const parsed = parseCommandArgs(args, OPTIONS, ['FILE'], 'accounts', lang);
   if (isParsedCommand(parsed)) return parsed;
   const [file] = parsed.positionals as [string];

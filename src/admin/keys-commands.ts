@@ -7,8 +7,9 @@
 import { jwksOf, loadKeyRing, rotateKeys, type KeyRing } from '../oidc/keys.js';
 import { TTL } from '../oidc/ttl.js';
 import { done, isParsedCommand, parseCommandArgs, type ParsedCommand } from './command.js';
-import type { AdminContext, AdminLang, AdminResult } from './context.js';
+import type { AdminContext, AdminResult } from './context.js';
 import { isoDate, json, table } from './format.js';
+import type { Lang } from '../model/index.js';
 
 const OPTIONS = { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } as const;
 const HELP_ONLY = { help: { type: 'boolean', short: 'h' } } as const;
@@ -20,7 +21,7 @@ function keysCommand(run: (ctx: AdminContext) => Promise<AdminResult>): ParsedCo
   return { kind: 'storage', inputFiles: [], run };
 }
 
-export function parseKeysList(args: readonly string[], lang: AdminLang): ParsedCommand {
+export function parseKeysList(args: readonly string[], lang: Lang): ParsedCommand {
   const parsed = parseCommandArgs(args, OPTIONS, [], 'keys', lang);
   if (isParsedCommand(parsed)) return parsed;
   return keysCommand(async (ctx) => {
@@ -29,7 +30,7 @@ export function parseKeysList(args: readonly string[], lang: AdminLang): ParsedC
   });
 }
 
-export function parseKeysRotate(args: readonly string[], lang: AdminLang): ParsedCommand {
+export function parseKeysRotate(args: readonly string[], lang: Lang): ParsedCommand {
   const parsed = parseCommandArgs(args, HELP_ONLY, [], 'keys', lang);
   if (isParsedCommand(parsed)) return parsed;
   return keysCommand(async (ctx) => {

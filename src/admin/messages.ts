@@ -5,7 +5,7 @@
  */
 import { IMPORT_COLUMNS, type ImportRefusal } from '../accounts/import.js';
 import type { ImportFileProblem } from './import-file.js';
-import type { AdminLang } from './context.js';
+import type { Lang } from '../model/index.js';
 
 const en = {
   unknownCommand: (words: string, helpCommand: string) => `Unknown command "${words}". Run \`${helpCommand}\` for the list of commands.`,
@@ -205,6 +205,6 @@ const zh: typeof en = {
 
 export type AdminMessages = typeof en;
 
-export function messagesFor(lang: AdminLang): AdminMessages {
+export function messagesFor(lang: Lang): AdminMessages {
   return lang === 'zh-CN' ? zh : en;
 }

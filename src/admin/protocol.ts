@@ -11,6 +11,8 @@
 import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
 import type { Config } from '../config/schema.js';
+import { LANGS } from '../model/index.js';
+import { storageSharing } from '../storage/index.js';
 
 export const ADMIN_SOCKET_NAME = 'admin.sock';
 
@@ -23,16 +25,19 @@ export const MAX_REQUEST_BYTES = 32 * 1024 * 1024;
  */
 export const MAX_SOCKET_PATH_BYTES = process.platform === 'linux' ? 107 : 103;
 
-/** The storage drivers that belong to one process, and so take admin commands through a socket. */
+/**
+ * The storage configuration of a single-process driver (see `storageSharing`): today only lowdb's,
+ * whose file path locates the socket.
+ */
 export type SingleProcessStorage = Extract<Config['storage'], { driver: 'lowdb' }>;
 
 /**
- * Only the lowdb file needs the socket: it belongs to one process, so commands must run in the
- * server that holds it. A database is shared by design: the CLI opens it directly, and servers see
- * the change (revoked sessions at once, rotated keys within their next key check).
+ * Only a single-process store needs the socket: it belongs to one process, so commands must run in
+ * the server that holds it. A shared store is shared by design: the CLI opens it directly, and
+ * servers see the change (revoked sessions at once, rotated keys within their next key check).
  */
 export function usesAdminSocket(storage: Config['storage']): storage is SingleProcessStorage {
-  return storage.driver === 'lowdb';
+  return storageSharing(storage) === 'single-process';
 }
 
 /** `<directory of storage.path>/admin.sock`, absolute (relative storage paths are relative to the cwd, as in openStorage). */
@@ -47,7 +52,7 @@ export function storageFilePath(storage: SingleProcessStorage): string {
 export const adminRequestSchema = z
   .object({
     argv: z.array(z.string()).max(64),
-    lang: z.enum(['zh-CN', 'en']),
+    lang: z.enum(LANGS),
     storagePath: z.string().optional(),
     files: z.record(z.string(), z.string()).optional(),
   })

@@ -20,11 +20,12 @@ import type { Config } from '../config/schema.js';
 import { createLogger } from '../observability/log.js';
 import { openStorage } from '../storage/index.js';
 import { failed, usageError } from './command.js';
-import { pickAdminLang, type AdminLang, type AdminResult } from './context.js';
+import { pickLang, type AdminResult } from './context.js';
 import { extractGlobalOptions, parseAdminCommand, runParsedCommand } from './dispatch.js';
 import { messagesFor } from './messages.js';
 import { adminSocketPath, storageFilePath, usesAdminSocket } from './protocol.js';
 import { AdminSocketError, sendToServer } from './socket.js';
+import type { Lang } from '../model/index.js';
 
 /** The WeCom client and AccountService log for the server's operators; the CLI prints only its result. */
 const silent = createLogger({ sink: () => undefined });
@@ -39,7 +40,7 @@ export interface CliDirectories {
 }
 
 export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv, { cwd, inputDir, progress }: CliDirectories): Promise<AdminResult> {
-  const fallbackLang = pickAdminLang(env);
+  const fallbackLang = pickLang(env);
   const global = extractGlobalOptions(argv, fallbackLang);
   if (global.problem) return usageError(global.problem);
   const lang = global.lang ?? fallbackLang;
@@ -96,7 +97,7 @@ export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv, { 
 async function readInputs(
   paths: string[],
   directory: string,
-  lang: AdminLang,
+  lang: Lang,
 ): Promise<{ ok: true; files: Record<string, string> } | { ok: false; result: AdminResult }> {
   const files: Record<string, string> = {};
   for (const path of paths) {

@@ -9,6 +9,8 @@ import { z } from 'zod';
 import { CALLBACK_TOKEN_PATTERN, ENCODING_AES_KEY_PATTERN } from '../wecom/events/secrets.js';
 import { templateProblem } from '../accounts/email-fallback.js';
 import { brandingSchema } from './branding-schema.js';
+import { POSTGRES_SCHEMA_NAME } from '../storage/postgres/sql.js';
+import { MATCH_FIELDS } from '../model/index.js';
 import { localizedText } from './localized.js';
 
 /** A connection identifier names the connection in URLs and stored identities: it must never change meaning. */
@@ -135,7 +137,7 @@ const associationSchema = z.discriminatedUnion('mode', [
   z
     .object({
       mode: z.literal('match'),
-      fields: z.array(z.enum(['username', 'email', 'phone_number'])).min(1),
+      fields: z.array(z.enum(MATCH_FIELDS)).min(1),
     })
     .strict(),
   z.object({ mode: z.literal('bind') }).strict(),
@@ -280,7 +282,7 @@ const postgresStorageSchema = z
       }),
     schema: z
       .string()
-      .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be 1-63 lowercase letters, digits and "_", not starting with a digit')
+      .regex(POSTGRES_SCHEMA_NAME, 'must be 1-63 lowercase letters, digits and "_", not starting with a digit')
       .default('public'),
     /** Connections each replica keeps open to the database. */
     poolSize: z.number().int().min(1).max(100).default(10),

@@ -1,8 +1,8 @@
 /**
  * Client metadata we add to the OIDC standard set, validated by oidc-provider with the rest.
  */
+import { localize, type Lang, type LocalizedText } from '../model/index.js';
 import { errors, type Configuration } from 'oidc-provider';
-import { localize, type Lang, type LocalizedText } from '../web/messages/index.js';
 
 type ClientLike = { metadata(): Record<string, unknown> } | undefined;
 

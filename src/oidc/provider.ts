@@ -3,10 +3,10 @@
  * refresh, revocation, introspection, logout, prompt/max_age/id_token_hint/claims handling) is
  * oidc-provider's; this file only configures it. Sign-in happens in our /interaction routes.
  */
+import { LANGS } from '../model/index.js';
 import Provider, { type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import type { MemberLifecycle } from '../accounts/lifecycle.js';
 import type { AccountService } from '../accounts/service.js';
-import { LANGS } from '../web/messages/index.js';
 import type { ClientConfig } from '../config/schema.js';
 import type { Logger } from '../observability/log.js';
 import type { PageRenderer } from '../web/pages/render.js';

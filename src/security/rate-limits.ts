@@ -10,7 +10,7 @@ import { bodyParser } from '@koa/bodyparser';
 import type Koa from 'koa';
 import { RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { RateLimitsConfig } from '../config/schema.js';
-import { pickLang } from '../web/messages/index.js';
+import { browserLang } from '../web/pages/language.js';
 import type { Logger } from '../observability/log.js';
 import type { PageRenderer } from '../web/pages/render.js';
 import { clientIp } from './client-ip.js';
@@ -163,7 +163,7 @@ function refusePage(ctx: Koa.Context, pages: PageRenderer, seconds: number): voi
     ctx.body = 'Too Many Requests\n';
     return;
   }
-  const lang = pickLang(undefined, ctx.get('accept-language'));
+  const lang = browserLang(ctx);
   const text = PAGE_TEXT[lang];
   const message = text.message.replace('{s}', String(seconds));
   pages.send(ctx, 'message', { lang, title: text.title, heading: text.title, message }, { status: 429 });

@@ -11,7 +11,6 @@ export {
   type WeComErrcodeEntry,
   type WeComErrorCategory,
   type WeComFailure,
-  type WeComLanguage,
   type WeComRetryPolicy,
   type WeComTransportReason,
 } from './api/errors.js';
@@ -22,10 +21,8 @@ export {
   REFRESH_BEFORE_EXPIRY_MS,
   type AccessTokenCacheOptions,
   type AccessTokenOwner,
-  type AccessTokenStore,
   type FetchAccessToken,
   type FetchedAccessToken,
-  type StoredAccessToken,
 } from './api/token-cache.js';
 export {
   DEFAULT_BUSY_RETRY_DELAYS_MS,

@@ -3,12 +3,15 @@
  * Two processes must not share one file (each would overwrite the other's changes); several
  * replicas need the PostgreSQL driver.
  */
-import type { AccessTokenStore, KeyStore, LoginState, LoginStateStore, Storage, StoredAccessToken } from '../../model/index.js';
+import type { AccessTokenStore, KeyStore, LoginState, LoginStateStore, Storage, StorageSharing, StoredAccessToken } from '../../model/index.js';
 import { LowdbFile } from './database.js';
 import { LowdbModelStore } from './model-store.js';
 import { LowdbAccountStore } from './account-store.js';
 
 /** How often expired records are swept out of the file, so it does not grow without bound. */
+/** One JSON file, owned by the one process that opened it. */
+export const LOWDB_SHARING: StorageSharing = 'single-process';
+
 export const PRUNE_INTERVAL_MS = 10 * 60 * 1000;
 
 export interface LowdbStorageOptions {
@@ -89,6 +92,7 @@ export async function openLowdbStorage(options: LowdbStorageOptions): Promise<Lo
   timer.unref();
 
   return {
+    sharing: LOWDB_SHARING,
     models,
     loginStates,
     accounts: new LowdbAccountStore(file),

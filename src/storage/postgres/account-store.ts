@@ -5,23 +5,10 @@
  * winner's account. Match keys are matchKey() of the profile, written with the profile.
  */
 import type { Pool, PoolClient } from 'pg';
-import {
-  matchKey,
-  profileMatchValue,
-  type Account,
-  type AccountProfile,
-  type AccountStore,
-  type LinkResult,
-  type MatchField,
-  type MemberCheckSource,
-  type RenameResult,
-  type RetireResult,
-  type WeComIdentity,
-} from '../../model/index.js';
+import { MATCH_FIELDS, matchKey, profileMatchValue, type Account, type AccountProfile, type AccountStore, type LinkResult, type MatchField, type MemberCheckSource, type RenameResult, type RetireResult, type WeComIdentity } from '../../model/index.js';
 import { inTransaction, jsonb, prepared, type Tables } from './sql.js';
 import type { UnitsOfWork } from './unit-of-work.js';
 
-const MATCH_FIELDS: readonly MatchField[] = ['username', 'email', 'phone_number'];
 
 /** PostgreSQL's unique_violation: the new userid already belongs to someone. */
 const UNIQUE_VIOLATION = '23505';

@@ -10,7 +10,7 @@
  * and every few minutes.
  */
 import pg from 'pg';
-import type { Storage } from '../../model/index.js';
+import type { Storage, StorageSharing } from '../../model/index.js';
 import { PostgresAccessTokenStore } from './access-tokens.js';
 import { PostgresAccountStore } from './account-store.js';
 import { PostgresKeyStore } from './key-store.js';
@@ -21,6 +21,9 @@ import { tablesIn } from './sql.js';
 import { UnitsOfWork } from './unit-of-work.js';
 
 /** How often expired rows are deleted. Every replica does it; the deletes are idempotent. */
+/** Any number of replicas, and the admin CLI, open one database together. */
+export const POSTGRES_SHARING: StorageSharing = 'shared';
+
 export const PRUNE_INTERVAL_MS = 10 * 60 * 1000;
 
 export interface PostgresStorageOptions {
@@ -86,6 +89,7 @@ export async function openPostgresStorage(options: PostgresStorageOptions): Prom
 
   let closing: Promise<void> | undefined;
   return {
+    sharing: POSTGRES_SHARING,
     models,
     loginStates,
     accounts: new PostgresAccountStore(pool, tables, units),

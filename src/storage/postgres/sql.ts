@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import type { Pool, PoolClient, QueryConfig } from 'pg';
 
 /** A schema name is put into SQL text (identifiers cannot be parameters), so it is checked first. */
-export const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+export const POSTGRES_SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
 export interface Tables {
   /** The schema, unquoted (for advisory-lock keys, catalog lookups). */
@@ -22,7 +22,7 @@ export interface Tables {
 }
 
 export function tablesIn(schema: string): Tables {
-  if (!SCHEMA_NAME.test(schema)) throw new Error(`invalid PostgreSQL schema name "${schema}"`);
+  if (!POSTGRES_SCHEMA_NAME.test(schema)) throw new Error(`invalid PostgreSQL schema name "${schema}"`);
   const table = (name: string) => `"${schema}"."${name}"`;
   return {
     schema,

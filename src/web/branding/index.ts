@@ -4,10 +4,10 @@
  * (and the favicon at `/favicon.ico`). URLs carry a short content hash, so a changed file is
  * fetched again although assets are cached for an hour.
  */
+import type { LocalizedText } from '../../model/index.js';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { BrandingConfig } from '../../config/branding-schema.js';
-import type { LocalizedText } from '../messages/index.js';
 import type { Logger } from '../../observability/log.js';
 import { themeFor, themeStylesheet } from './colours.js';
 import { readBrandingFiles } from '../../config/branding-files.js';

@@ -2,10 +2,10 @@
  * What the interaction routes need, passed in once when the router is built (no module-level
  * singletons, so tests can run several servers in one process).
  */
+import type { Lang } from '../../model/index.js';
 import type Provider from 'oidc-provider';
 import type { AccountService } from '../../accounts/service.js';
 import type { ConnectionRegistry } from '../../wecom/connections.js';
-import type { Lang } from '../messages/index.js';
 import { langDecision } from '../pages/language.js';
 import type { Context } from 'koa';
 import type { Logger } from '../../observability/log.js';
@@ -58,8 +58,6 @@ export function interactionPaths(basePath: string, uid: string) {
     callback: (connection: string) => `${root}/wecom/${encodeURIComponent(connection)}/callback`,
   };
 }
-
-export type { Lang };
 
 /**
  * The page language for this sign-in attempt: the app's ui_locales, else the person's choice on the

@@ -5,10 +5,11 @@
  * app's `client_uri`, else the origin of its redirect URI: the app's own page, where a sign-in
  * starts afresh (this attempt's URL would not work in another browser).
  */
+import type { Lang } from '../../model/index.js';
 import type { Context } from 'koa';
 import type Provider from 'oidc-provider';
 import type { Connection } from '../../wecom/connections.js';
-import { translator, type Lang } from '../messages/index.js';
+import { translator } from '../messages/index.js';
 import { interactionPaths, pageLang, type InteractionDeps, type InteractionDetails } from './context.js';
 
 type Client = Awaited<ReturnType<Provider['Client']['find']>>;

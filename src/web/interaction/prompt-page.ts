@@ -5,9 +5,10 @@
  * here on the administrator's behalf (normally it never even comes up for them, see oidc/grants.ts;
  * this covers an explicit prompt=consent).
  */
+import { localize, type Lang } from '../../model/index.js';
 import type { Context } from 'koa';
 import type { Connection } from '../../wecom/connections.js';
-import { localize, translator, type Lang, type MessageKey } from '../messages/index.js';
+import { translator, type MessageKey } from '../messages/index.js';
 import { clientDisplayName, isFirstParty } from '../../oidc/client-metadata.js';
 import { grantRequested } from './consent.js';
 import { interactionPaths, pageLang, type InteractionDeps, type InteractionDetails } from './context.js';

@@ -6,12 +6,13 @@
  * redirects onward is checked against form-action by browsers, so the WeCom login origin and the
  * app's redirect origin are listed where they apply).
  */
+import { localize, type Lang } from '../../model/index.js';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { Eta } from 'eta';
 import type { Context } from 'koa';
 import { ICP_FILING_URL, type Branding } from '../branding/index.js';
-import { localize, translator, type Lang } from '../messages/index.js';
+import { translator } from '../messages/index.js';
 import { requestIdOf } from '../../observability/request-id.js';
 import { withLang } from './language.js';
 

@@ -8,6 +8,7 @@
  * whoever runs this server), not for the end user.
  */
 import { isIP } from 'node:net';
+import type { Lang } from '../../model/index.js';
 
 export type WeComErrorCategory =
   | 'busy'
@@ -17,8 +18,6 @@ export type WeComErrorCategory =
   | 'member'
   | 'rate_limit'
   | 'unknown';
-
-export type WeComLanguage = 'zh-CN' | 'en';
 
 /**
  * How the client reacts. Kept separate from `category` because the reaction is a per-code decision:
@@ -43,7 +42,7 @@ type Message = (context: WeComErrorContext) => string;
 export interface WeComErrcodeEntry {
   readonly category: WeComErrorCategory;
   readonly retry: WeComRetryPolicy;
-  readonly messages: Readonly<Record<WeComLanguage, Message>>;
+  readonly messages: Readonly<Record<Lang, Message>>;
 }
 
 const ipOr = (context: WeComErrorContext, fallback: string) => context.fromIp ?? fallback;
@@ -274,7 +273,7 @@ export class WeComError extends Error {
   }
 
   /** The admin-facing explanation in the requested language, with the errcode for searching. */
-  describe(lang: WeComLanguage): string {
+  describe(lang: Lang): string {
     const text = errcodeEntry(this.errcode).messages[lang]({ fromIp: this.fromIp });
     return lang === 'zh-CN' ? `${text}（错误码 ${this.errcode}）` : `${text} (errcode ${this.errcode})`;
   }
@@ -282,7 +281,7 @@ export class WeComError extends Error {
 
 export type WeComTransportReason = 'timeout' | 'network' | 'tls' | 'http_status' | 'invalid_response';
 
-const TRANSPORT_MESSAGES: Record<WeComTransportReason, Record<WeComLanguage, string>> = {
+const TRANSPORT_MESSAGES: Record<WeComTransportReason, Record<Lang, string>> = {
   timeout: {
     en: 'WeCom did not answer in time. Check that this server can reach the WeCom API (firewall, proxy, DNS) and that wecom.timeoutMs, connectTimeoutMs and responseTimeoutMs are not too small.',
     'zh-CN': '企业微信未在限定时间内响应。请检查本服务器能否访问企业微信 API（防火墙、代理、DNS），以及 wecom.timeoutMs、connectTimeoutMs、responseTimeoutMs 是否过小。',
@@ -332,7 +331,7 @@ export class WeComTransportError extends Error {
     this.notSent = notSent;
   }
 
-  describe(lang: WeComLanguage): string {
+  describe(lang: Lang): string {
     return TRANSPORT_MESSAGES[this.reason][lang];
   }
 }

@@ -17,19 +17,12 @@
  * is invalidated here too before the caller's one retry.
  * Token values are never logged or put into error messages here.
  */
+import type { AccessTokenStore, StoredAccessToken } from '../../model/index.js';
 
 /** The part of a WeCom app that identifies its token (each app has its own secret, so its own token). */
 export interface AccessTokenOwner {
   corpId: string;
   agentId: string;
-}
-
-export interface StoredAccessToken {
-  value: string;
-  /** Epoch ms after which WeCom no longer accepts the token. */
-  expiresAt: number;
-  /** Epoch ms from which a caller should fetch a new one instead of using this. */
-  refreshAt: number;
 }
 
 /** What `gettoken` returned. */
@@ -39,20 +32,6 @@ export interface FetchedAccessToken {
 }
 
 export type FetchAccessToken = () => Promise<FetchedAccessToken>;
-
-/**
- * Where tokens are kept. A shared implementation must make `remove` a compare-and-delete and make
- * `withRefreshLock` exclusive across processes (e.g. `pg_advisory_xact_lock`) so that only one
- * replica calls `gettoken` at a time.
- */
-export interface AccessTokenStore {
-  read(key: string): Promise<StoredAccessToken | undefined>;
-  write(key: string, token: StoredAccessToken): Promise<void>;
-  /** Deletes the entry only if it still holds `value`. */
-  remove(key: string, value: string): Promise<void>;
-  /** Runs `refresh` holding the key's refresh lock. */
-  withRefreshLock<T>(key: string, refresh: () => Promise<T>): Promise<T>;
-}
 
 /** The default: one process, so a Map and the in-process single-flight are all the locking needed. */
 export class MemoryAccessTokenStore implements AccessTokenStore {
