@@ -14,8 +14,8 @@ import { AccountService } from './accounts/service.js';
 import { usesAdminSocket } from './admin/protocol.js';
 import { startAdminSocket, type AdminSocket } from './admin/socket.js';
 import type { Config } from './config/schema.js';
-import { isLoopbackUrl } from './config/warnings.js';
-import { ConnectionRegistry } from './wecom/connections.js';
+import { assertSimulatorAllowed } from './config/simulator-guard.js';
+import { ConnectionRegistry } from './wecom/index.js';
 import { loadBranding } from './web/branding/index.js';
 import { interactionRouter } from './web/interaction/routes.js';
 import { createLogger, type Logger } from './observability/log.js';
@@ -47,7 +47,7 @@ import type { WeComSimulator } from './simulator/index.js';
 import { verificationFiles } from './web/verification-files.js';
 import { wecomEventsRoutes } from './web/wecom-events.js';
 import { AccessTokenCache, DepartmentNames, GettokenBreaker, WECOM_PANEL_ORIGIN, WeComClient, WeComHttp } from './wecom/index.js';
-import { SIMULATOR_PATH, resolveWeComEndpoints } from './wecom/endpoints.js';
+import { SIMULATOR_PATH, resolveWeComEndpoints } from './wecom/index.js';
 
 export { SIMULATOR_PATH };
 
@@ -87,26 +87,12 @@ export interface StartOptions {
   storage?: Storage;
 }
 
-export class SimulatorRefusedError extends Error {
-  constructor(issuer: string) {
-    super(
-      `the WeCom simulator is enabled but the issuer ${issuer} is not a loopback address; ` +
-        'set "simulator": { "enabled": false } for a real deployment, or "allowNonLoopbackIssuer": true to force it',
-    );
-    this.name = 'SimulatorRefusedError';
-  }
-}
-
-export { isLoopbackUrl };
-
 export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
   const log = options.log ?? createLogger();
   const issuer = config.issuer.replace(/\/+$/, '');
   const basePath = new URL(issuer).pathname.replace(/\/+$/, '');
 
-  if (config.simulator.enabled && !isLoopbackUrl(issuer) && !config.simulator.allowNonLoopbackIssuer) {
-    throw new SimulatorRefusedError(issuer);
-  }
+  assertSimulatorAllowed(config);
   const endpoints = resolveWeComEndpoints(config);
 
   const metrics = config.metrics.enabled ? new Metrics() : undefined;

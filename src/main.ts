@@ -7,7 +7,8 @@ import { configWarnings } from './config/warnings.js';
 import { ClientConfigError } from './oidc/clients.js';
 import { handleSignals } from './lifecycle/signals.js';
 import { createLogger } from './observability/log.js';
-import { SimulatorRefusedError, startServer } from './app.js';
+import { startServer } from './app.js';
+import { SimulatorRefusedError } from './config/simulator-guard.js';
 
 const log = createLogger();
 

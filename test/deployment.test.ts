@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { parseConfig } from '../src/config/load.js';
 import { createMemoryLogger } from '../src/observability/log.js';
 import { ClientConfigError } from '../src/oidc/clients.js';
-import { SimulatorRefusedError, startServer, type RunningServer } from '../src/app.js';
+import { startServer, type RunningServer } from '../src/app.js';
+import { SimulatorRefusedError } from '../src/config/simulator-guard.js';
 import { freePort } from './support/server.js';
 
 let running: RunningServer | undefined;

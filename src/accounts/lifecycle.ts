@@ -20,8 +20,8 @@ import {
   type AccountStore,
   type MemberCheckSource,
 } from '../model/index.js';
-import type { ContactEvent } from '../wecom/events/index.js';
-import type { MemberStanding } from '../wecom/api/member-standing.js';
+import type { ContactEvent } from '../wecom/index.js';
+import type { MemberStanding } from '../wecom/index.js';
 import { toMemberProfile, type WeComApp, type WeComMember } from '../wecom/index.js';
 import { sameProfile, toAccountProfile } from './profile.js';
 import { newAccountId } from './service.js';

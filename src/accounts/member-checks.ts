@@ -2,7 +2,7 @@
  * Builds the member lifecycle and the reconcile sweep over one WeCom client, the same way in the
  * server and in the admin CLI working on shared storage, so both re-check members alike.
  */
-import type { ConnectionRegistry } from '../wecom/connections.js';
+import type { ConnectionRegistry } from '../wecom/index.js';
 import type { Logger } from '../observability/log.js';
 import type { Storage } from '../model/index.js';
 import { readMemberStanding, type DepartmentNames, type WeComClient } from '../wecom/index.js';

@@ -6,7 +6,7 @@
  */
 import { localize, type StoredAccessToken } from '../model/index.js';
 import type { ConnectionConfig } from '../config/schema.js';
-import { resolveWeComEndpoints } from '../wecom/endpoints.js';
+import { resolveWeComEndpoints } from '../wecom/index.js';
 import {
   AccessTokenCache,
   MemoryAccessTokenStore,

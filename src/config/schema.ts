@@ -6,7 +6,7 @@
  * checked against this one file.
  */
 import { z } from 'zod';
-import { CALLBACK_TOKEN_PATTERN, ENCODING_AES_KEY_PATTERN } from '../wecom/events/secrets.js';
+import { CALLBACK_TOKEN_PATTERN, ENCODING_AES_KEY_PATTERN } from '../wecom/index.js';
 import { templateProblem } from '../accounts/email-fallback.js';
 import { brandingSchema } from './branding-schema.js';
 import { POSTGRES_SCHEMA_NAME } from '../storage/postgres/sql.js';

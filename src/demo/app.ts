@@ -15,7 +15,7 @@ import Router from '@koa/router';
 import * as oidc from 'openid-client';
 import type { Config } from '../config/schema.js';
 import type { Logger } from '../observability/log.js';
-import { SIMULATOR_PATH } from '../wecom/endpoints.js';
+import { SIMULATOR_PATH } from '../wecom/index.js';
 import { LogoutTokenError, logoutTokenVerifier, type LogoutRequest } from './logout-token.js';
 import { renderDemoPage, type RefreshResult } from './page.js';
 

@@ -12,7 +12,7 @@
 import { randomInt } from 'node:crypto';
 import type { ConnectionConfig } from '../config/schema.js';
 import type { Logger } from '../observability/log.js';
-import { CallbackKey, contactEventXml, messageSignature } from '../wecom/events/index.js';
+import { CallbackKey, contactEventXml, messageSignature } from '../wecom/index.js';
 import type { MemberChange } from './live-directory.js';
 
 /** WeCom drops the connection after 5 s. */

@@ -10,7 +10,7 @@ import Router from '@koa/router';
 import type Koa from 'koa';
 import getRawBody from 'raw-body';
 import type { Logger } from '../observability/log.js';
-import { ContactEventReceiver, type CallbackQuery, type CallbackRejection, type ContactEvent } from '../wecom/events/index.js';
+import { ContactEventReceiver, type CallbackQuery, type CallbackRejection, type ContactEvent } from '../wecom/index.js';
 
 /** A callback envelope is a few hundred bytes; anything near this is not WeCom. */
 const MAX_BODY_BYTES = 64 * 1024;

@@ -5,14 +5,14 @@
  * waits in a pending record (pending-binding.ts); nothing is created or linked.
  */
 import type { Context } from 'koa';
-import type { Connection } from '../../wecom/connections.js';
+import type { Connection } from '../../wecom/index.js';
 import { interactionPaths, type InteractionDeps, type InteractionDetails } from './context.js';
 import { sendErrorPage } from './error-page.js';
 import { offeredConnection } from './offered.js';
 import { dropPendingBinding, findPendingBinding, type PendingBinding } from './pending-binding.js';
 import { respondToSignIn } from './sign-in-result.js';
 import { redirectToWeCom } from './wecom-redirect.js';
-import type { VerifiedMember } from './wecom-login.js';
+import type { VerifiedMember } from '../../wecom/index.js';
 
 async function pendingOrExpired(deps: InteractionDeps, ctx: Context, details: InteractionDetails) {
   const pending = await findPendingBinding(deps.models, details.uid);

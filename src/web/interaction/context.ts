@@ -5,7 +5,7 @@
 import type { Lang } from '../../model/index.js';
 import type Provider from 'oidc-provider';
 import type { AccountService } from '../../accounts/service.js';
-import type { ConnectionRegistry } from '../../wecom/connections.js';
+import type { ConnectionRegistry } from '../../wecom/index.js';
 import { langDecision } from '../pages/language.js';
 import type { Context } from 'koa';
 import type { Logger } from '../../observability/log.js';

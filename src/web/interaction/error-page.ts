@@ -9,9 +9,8 @@
 import type { Context } from 'koa';
 import { translator, type MessageKey, type Translate } from '../messages/index.js';
 import { interactionPaths, pageLang, type InteractionDeps, type InteractionDetails } from './context.js';
-import { failurePage, type FailurePage } from './failures.js';
+import { failurePage, type FailurePage, type LoginFailure } from './failures.js';
 import { outcomeOf } from './outcomes.js';
-import type { LoginFailure } from './wecom-login.js';
 
 export type ErrorCause =
   | LoginFailure

@@ -4,8 +4,16 @@
  * id" (the fix itself is logged under that id: it may name the server's egress IP). No stack
  * traces, no secrets, nothing about the server.
  */
+import type { InactiveReason, MemberVerificationFailure } from '../../wecom/index.js';
 import type { MessageKey, Translate } from '../messages/index.js';
-import type { LoginFailure } from './wecom-login.js';
+
+/** Every way a sign-in can fail: WeCom's verdict on the member, or ours on their account. */
+export type LoginFailure =
+  | MemberVerificationFailure
+  | { kind: 'account_disabled' }
+  | { kind: 'not_provisioned' }
+  | { kind: 'ambiguous_match' }
+  | { kind: 'no_account_to_bind' };
 
 export interface FailurePage {
   status: number;
@@ -16,10 +24,10 @@ export interface FailurePage {
   code?: string;
 }
 
-const INACTIVE: Record<number, MessageKey> = {
-  2: 'error.member_disabled',
-  4: 'error.member_not_activated',
-  5: 'error.member_left',
+const INACTIVE: Record<InactiveReason, MessageKey> = {
+  disabled: 'error.member_disabled',
+  not_activated: 'error.member_not_activated',
+  left: 'error.member_left',
 };
 
 export function failurePage(failure: LoginFailure | { kind: 'cancelled' }, t: Translate): FailurePage {
@@ -27,18 +35,17 @@ export function failurePage(failure: LoginFailure | { kind: 'cancelled' }, t: Tr
     case 'cancelled':
       return { status: 200, heading: 'error.cancelled_title', message: t('error.cancelled') };
     case 'code_invalid':
-      return { status: 400, heading: 'error.title', message: t('error.code_invalid'), code: '40029' };
+      return { status: 400, heading: 'error.title', message: t('error.code_invalid'), code: String(failure.errcode) };
     case 'non_member':
       return { status: 403, heading: 'error.title', message: t('error.non_member') };
     case 'member_inactive': {
-      const key = INACTIVE[failure.status];
-      const message = key ? t(key) : t('error.member_status', { status: failure.status });
+      const message = failure.reason ? t(INACTIVE[failure.reason]) : t('error.member_status', { status: failure.status });
       return { status: 403, heading: 'error.title', message };
     }
     case 'out_of_scope':
-      return { status: 403, heading: 'error.title', message: t('error.out_of_scope'), code: '60011' };
+      return { status: 403, heading: 'error.title', message: t('error.out_of_scope'), code: String(failure.errcode) };
     case 'member_not_found':
-      return { status: 403, heading: 'error.title', message: t('error.member_not_found'), code: '60111' };
+      return { status: 403, heading: 'error.title', message: t('error.member_not_found'), code: String(failure.errcode) };
     case 'account_disabled':
       return { status: 403, heading: 'error.title', message: t('error.account_disabled') };
     case 'not_provisioned':

@@ -1,5 +1,5 @@
 /** The connections a sign-in attempt may use: those its client offers (client metadata `connections`). */
-import type { Connection } from '../../wecom/connections.js';
+import type { Connection } from '../../wecom/index.js';
 import { offeredConnections } from '../../oidc/client-metadata.js';
 import type { InteractionDeps, InteractionDetails } from './context.js';
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { WeComError } from '../../wecom/index.js';
+import type { ErrorCause } from './error-page.js';
 import { ABORT_OUTCOMES, abortResult, outcomeOf } from './outcomes.js';
 
 describe('how a sign-in ended, as the app hears it', () => {
@@ -11,13 +12,13 @@ describe('how a sign-in ended, as the app hears it', () => {
     ['not_provisioned'],
     ['ambiguous_match'],
   ] as const)('%s is a refusal', (kind) => {
-    expect(outcomeOf({ kind })).toBe('refused');
+    expect(outcomeOf({ kind, errcode: 60011 } as ErrorCause)).toBe('refused');
   });
 
   it('tells a refusal from a cancel, a failure and a WeCom problem', () => {
     expect(outcomeOf({ kind: 'member_inactive', status: 5 })).toBe('refused');
     expect(outcomeOf({ kind: 'cancelled' })).toBe('cancelled');
-    expect(outcomeOf({ kind: 'code_invalid' })).toBe('failed');
+    expect(outcomeOf({ kind: 'code_invalid', errcode: 40029 })).toBe('failed');
     expect(outcomeOf({ kind: 'problem', key: 'error.state_unknown', status: 400 })).toBe('failed');
     const error = new WeComError(40001, 'gettoken');
     expect(outcomeOf({ kind: 'wecom_configuration', error })).toBe('misconfigured');

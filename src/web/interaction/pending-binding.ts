@@ -4,7 +4,7 @@
  * expiring with it, so abandoning the choice leaves nothing behind: no account, no link.
  */
 import type { LoginState, ModelStore } from '../../model/index.js';
-import type { VerifiedMember } from './wecom-login.js';
+import type { VerifiedMember } from '../../wecom/index.js';
 
 const MODEL = 'WeComPendingBinding';
 

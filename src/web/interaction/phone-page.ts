@@ -8,7 +8,7 @@
 import type { Lang } from '../../model/index.js';
 import type { Context } from 'koa';
 import type Provider from 'oidc-provider';
-import type { Connection } from '../../wecom/connections.js';
+import type { Connection } from '../../wecom/index.js';
 import { translator } from '../messages/index.js';
 import { interactionPaths, pageLang, type InteractionDeps, type InteractionDetails } from './context.js';
 

@@ -7,19 +7,18 @@
  */
 import { localize, type Lang } from '../../model/index.js';
 import type { Context } from 'koa';
-import type { Connection } from '../../wecom/connections.js';
+import { isPhoneBrowserOutsideWeCom, panelConfig, type Connection } from '../../wecom/index.js';
 import { translator, type MessageKey } from '../messages/index.js';
 import { clientDisplayName, isFirstParty } from '../../oidc/client-metadata.js';
 import { grantRequested } from './consent.js';
-import { interactionPaths, pageLang, type InteractionDeps, type InteractionDetails } from './context.js';
+import { interactionPaths, langOf, pageLang, type InteractionDeps, type InteractionDetails } from './context.js';
 import { sendErrorPage } from './error-page.js';
 import { finishInteraction } from './finish.js';
 import { connectionsOffered } from './offered.js';
 import { findPendingBinding, type PendingBinding } from './pending-binding.js';
-import { loginMethodFor, redirectToWeCom } from './wecom-redirect.js';
+import { callbackUrl, loginMethodOf, redirectToWeCom } from './wecom-redirect.js';
 import { issueLoginState } from './login-state.js';
 import { showPhonePage } from './phone-page.js';
-import { isMobileBrowser, isWeComClient } from './user-agent.js';
 
 const DESCRIBED_SCOPES = new Set(['openid', 'profile', 'email', 'phone', 'wecom', 'offline_access']);
 
@@ -37,7 +36,7 @@ export async function showPrompt(deps: InteractionDeps, ctx: Context): Promise<v
       // A phone's own browser cannot scan the QR code on its screen: say how to go on instead
       // (unless the person asked for the QR code anyway).
       const userAgent = ctx.get('user-agent');
-      if (isMobileBrowser(userAgent) && !isWeComClient(userAgent) && ctx.query.via !== 'qr') {
+      if (isPhoneBrowserOutsideWeCom(userAgent) && ctx.query.via !== 'qr') {
         return showPhonePage(deps, ctx, details, client, clientName, offered);
       }
       // `connection=` was validated against the client's connections when the request arrived.
@@ -46,7 +45,7 @@ export async function showPrompt(deps: InteractionDeps, ctx: Context): Promise<v
       // Inside the WeCom client with one connection: sign in silently, no page, no QR. (Its error
       // pages, and the choice page when there are several, offer the QR code.)
       const [only] = offered;
-      if (offered.length === 1 && only && loginMethodFor(ctx, only) === 'in_client') return redirectToWeCom(deps, ctx, details, only);
+      if (offered.length === 1 && only && loginMethodOf(ctx, only) === 'in_client') return redirectToWeCom(deps, ctx, details, only);
       return showLogin(deps, ctx, details, clientName, offered);
     }
     case 'consent':
@@ -77,8 +76,8 @@ async function showLogin(
   const paths = interactionPaths(deps.basePath, details.uid);
   const [first] = offered;
   const panel =
-    deps.embeddedPanel && first && loginMethodFor(ctx, first) === 'qr'
-      ? await panelParams(deps, details, first, lang === 'en' ? 'en' : 'zh', details.params.display === 'popup')
+    deps.embeddedPanel && first && loginMethodOf(ctx, first) === 'qr'
+      ? await panelFor(deps, ctx, details, first)
       : undefined;
   deps.pages.send(
     ctx,
@@ -91,12 +90,12 @@ async function showLogin(
       connections: offered.map((connection) => ({
         displayName: localize(connection.displayName, lang),
         startUrl: paths.start(connection.identifier),
-        qrUrl: loginMethodFor(ctx, connection) === 'in_client' ? paths.startQr(connection.identifier) : undefined,
+        qrUrl: loginMethodOf(ctx, connection) === 'in_client' ? paths.startQr(connection.identifier) : undefined,
       })),
       abortUrl: paths.abort,
       panel: panel && JSON.stringify(panel),
       panelOrigin: deps.panelOrigin,
-      wide: panel?.panel_size === 'middle',
+      wide: panel !== undefined && details.params.display !== 'popup',
     },
     {
       formTargets: [deps.qrLoginBase, deps.oauthBase, String(details.params.redirect_uri ?? '')],
@@ -106,33 +105,22 @@ async function showLogin(
 }
 
 /**
- * What WeCom's JS SDK needs to show its QR panel for `connection`, with a state of its own (the
- * panel's scan comes back to the same callback as the full-page login, and is checked the same way).
+ * The embedded QR panel's configuration for `connection`, with a state of its own (the panel's scan
+ * comes back to the same callback as the full-page login, and is checked the same way).
  */
-async function panelParams(
-  deps: InteractionDeps,
-  details: InteractionDetails,
-  connection: Connection,
-  lang: 'zh' | 'en',
-  popup: boolean,
-) {
+async function panelFor(deps: InteractionDeps, ctx: Context, details: InteractionDetails, connection: Connection) {
   const state = await issueLoginState(
     deps.loginStates,
     { interactionUid: details.uid, connection: connection.identifier, method: 'qr' },
     details.exp,
     (deps.now ?? Date.now)(),
   );
-  return {
-    login_type: 'CorpApp',
-    appid: connection.corpId,
-    agentid: connection.agentId,
-    redirect_uri: `${deps.issuer}${interactionPaths('', details.uid).callback(connection.identifier)}`,
+  return panelConfig(connection, {
+    redirectUri: callbackUrl(deps, details, connection),
     state,
-    redirect_type: 'top',
-    // WeCom lays the panel out at 480 px (middle) or 320 px (small); a popup window is narrow.
-    panel_size: popup ? 'small' : 'middle',
-    lang,
-  };
+    lang: langOf(ctx, details),
+    popup: details.params.display === 'popup',
+  });
 }
 
 async function showBind(deps: InteractionDeps, ctx: Context, details: InteractionDetails, pending: PendingBinding) {

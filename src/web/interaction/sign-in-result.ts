@@ -1,13 +1,13 @@
 /** The browser's next step once the accounts layer has decided which account, if any, a member gets. */
 import type { Context } from 'koa';
 import type { SignInOutcome } from '../../accounts/service.js';
-import type { Connection } from '../../wecom/connections.js';
+import type { Connection } from '../../wecom/index.js';
 import type { LoginState } from '../../model/index.js';
 import { interactionPaths, type InteractionDeps, type InteractionDetails } from './context.js';
 import { sendErrorPage } from './error-page.js';
 import { finishInteraction } from './finish.js';
 import { savePendingBinding } from './pending-binding.js';
-import type { VerifiedMember } from './wecom-login.js';
+import type { VerifiedMember } from '../../wecom/index.js';
 
 /** The `amr` value for each way of signing in with WeCom. */
 export const AMR: Record<LoginState['method'], string> = { qr: 'wecom_qr', in_client: 'wecom_client' };

@@ -11,7 +11,7 @@ import { checkLoginState } from './login-state.js';
 import { offeredConnection } from './offered.js';
 import { respondToSignIn } from './sign-in-result.js';
 import { redirectToWeCom } from './wecom-redirect.js';
-import { verifyWeComMember } from './wecom-login.js';
+import { verifyLoginCode } from '../../wecom/index.js';
 
 export async function startWeComLogin(deps: InteractionDeps, ctx: Context): Promise<void> {
   const details = await deps.provider.interactionDetails(ctx.req, ctx.res);
@@ -56,7 +56,7 @@ export async function handleWeComCallback(deps: InteractionDeps, ctx: Context): 
     return sendErrorPage(deps, ctx, details, { kind: 'cancelled' }, links);
   }
 
-  const verification = await verifyWeComMember(deps, connection, code);
+  const verification = await verifyLoginCode(deps, connection, code);
   if (!verification.ok) {
     deps.log.info('WeCom sign-in refused', { connection: connection.identifier, reason: verification.failure.kind });
     deps.signIns?.signIn('refused', verification.failure.kind);

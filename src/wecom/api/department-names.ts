@@ -11,8 +11,6 @@ import { isWeComError } from './errors.js';
 
 export const DEPARTMENT_NAME_TTL_MS = 60 * 60 * 1000;
 
-/** Errcodes that mean "this app will not get a name for this id", as opposed to "try later". */
-const NAME_UNAVAILABLE = new Set([60011, 60123]);
 
 export class DepartmentNames {
   readonly #cache = new Map<string, { name: string; expiresAt: number }>();
@@ -37,7 +35,8 @@ export class DepartmentNames {
       const department = await this.client.getDepartment(app, id);
       return this.remember(key, department.name || String(id));
     } catch (error) {
-      if (isWeComError(error) && NAME_UNAVAILABLE.has(error.errcode)) return this.remember(key, String(id));
+      // Outside the app's scope, or gone: this app will not get a name for this id (not "try later").
+      if (isWeComError(error) && (error.means === 'out_of_scope' || error.means === 'department_not_found')) return this.remember(key, String(id));
       this.log.warn('department name unavailable for now; using its id', { department: id });
       return String(id);
     }

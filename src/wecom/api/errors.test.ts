@@ -11,10 +11,28 @@ import {
 
 const CONTRACT_CODES = [
   -1, 40001, 40013, 40091, 40014, 42001, 40029, 45009, 45033, 48002, 50001, 60011, 60111, 60020, 301002, 41001,
-  41008, 41009,
+  41008, 41009, 60123,
 ];
 
 describe('the errcode table', () => {
+  it('says which answers open the gettoken breaker and what the member-related ones mean', () => {
+    const codes = (pick: (entry: (typeof WECOM_ERRCODES)[number]) => unknown) =>
+      Object.entries(WECOM_ERRCODES)
+        .filter(([, entry]) => pick(entry))
+        .map(([errcode]) => Number(errcode))
+        .sort((a, b) => a - b);
+    expect(codes((entry) => entry.opensBreaker)).toEqual([40001, 40013, 40091, 45009, 60020]);
+    expect(Object.fromEntries(codes((entry) => entry.means).map((errcode) => [errcode, WECOM_ERRCODES[errcode]?.means]))).toEqual({
+      40029: 'login_code_spent',
+      60011: 'out_of_scope',
+      60111: 'member_not_found',
+      60123: 'department_not_found',
+    });
+    expect(new WeComError(40001, 'gettoken').opensBreaker).toBe(true);
+    expect(new WeComError(60111, 'user/get').means).toBe('member_not_found');
+    expect(new WeComError(99999, 'user/get').means).toBeUndefined();
+  });
+
   it('has every errcode of the contract, each with an admin message in zh-CN and en', () => {
     for (const errcode of CONTRACT_CODES) {
       const entry = WECOM_ERRCODES[errcode];

@@ -39,9 +39,29 @@ export interface WeComErrorContext {
 
 type Message = (context: WeComErrorContext) => string;
 
+/**
+ * What an answer tells us beyond "it failed", for the code that acts on it (the sign-in, the member
+ * re-check, the groups claim), so that no caller tests an errcode number.
+ */
+export type WeComAnswerMeaning =
+  /** The login code was used already or is older than 5 minutes. */
+  | 'login_code_spent'
+  /** The member (or department) is outside the app's visible scope. */
+  | 'out_of_scope'
+  /** No such member: they left, or never existed; a later member may get the same userid. */
+  | 'member_not_found'
+  /** No such department. */
+  | 'department_not_found';
+
 export interface WeComErrcodeEntry {
   readonly category: WeComErrorCategory;
   readonly retry: WeComRetryPolicy;
+  readonly means?: WeComAnswerMeaning;
+  /**
+   * From `gettoken`, this answer means our credentials or our IP are wrong (or we asked too often):
+   * asking again at once only gets the IP blocked, so the gettoken breaker stops asking for a while.
+   */
+  readonly opensBreaker?: true;
   readonly messages: Readonly<Record<Lang, Message>>;
 }
 
@@ -60,6 +80,7 @@ export const WECOM_ERRCODES: Readonly<Record<number, WeComErrcodeEntry>> = Objec
   40001: {
     category: 'configuration',
     retry: 'never',
+    opensBreaker: true,
     messages: {
       en: () =>
         "WeCom rejected the app secret. Check the connection's secret against the app's Secret in WeCom admin " +
@@ -73,6 +94,7 @@ export const WECOM_ERRCODES: Readonly<Record<number, WeComErrcodeEntry>> = Objec
   40013: {
     category: 'configuration',
     retry: 'never',
+    opensBreaker: true,
     messages: {
       en: () =>
         "WeCom does not know this Corp ID. Copy the Corp ID from WeCom admin (My Company → Company Info → Corp ID, starts with 'ww').",
@@ -82,6 +104,7 @@ export const WECOM_ERRCODES: Readonly<Record<number, WeComErrcodeEntry>> = Objec
   40091: {
     category: 'configuration',
     retry: 'never',
+    opensBreaker: true,
     messages: {
       en: () =>
         "WeCom says the secret is malformed. Paste the app's Secret again from WeCom admin (App Management → the app → Secret), without spaces or quotes.",
@@ -132,6 +155,7 @@ export const WECOM_ERRCODES: Readonly<Record<number, WeComErrcodeEntry>> = Objec
   40029: {
     category: 'login',
     retry: 'never',
+    means: 'login_code_spent',
     messages: {
       en: () =>
         'The WeCom login code is invalid: it was already used or is older than 5 minutes. The user should start the sign-in again.',
@@ -141,6 +165,7 @@ export const WECOM_ERRCODES: Readonly<Record<number, WeComErrcodeEntry>> = Objec
   45009: {
     category: 'rate_limit',
     retry: 'never',
+    opensBreaker: true,
     messages: {
       en: () =>
         'WeCom API call frequency limit reached. Calls are too frequent (is the access_token cached? are several servers sharing one corp?); wait and reduce the call rate.',
@@ -180,6 +205,7 @@ export const WECOM_ERRCODES: Readonly<Record<number, WeComErrcodeEntry>> = Objec
   60011: {
     category: 'member',
     retry: 'never',
+    means: 'out_of_scope',
     messages: {
       en: () =>
         "The app may not read this member: they are outside the app's visible scope. Add the member (or their department) to the app's visible scope in WeCom admin (App Management → the app → Visible to).",
@@ -189,6 +215,7 @@ export const WECOM_ERRCODES: Readonly<Record<number, WeComErrcodeEntry>> = Objec
   60111: {
     category: 'member',
     retry: 'never',
+    means: 'member_not_found',
     messages: {
       en: () =>
         "WeCom has no such member (userid not found): they may have left the company or be outside the app's visible scope.",
@@ -198,11 +225,21 @@ export const WECOM_ERRCODES: Readonly<Record<number, WeComErrcodeEntry>> = Objec
   60020: {
     category: 'configuration',
     retry: 'never',
+    opensBreaker: true,
     messages: {
       en: (context) =>
         `WeCom refused a call from an untrusted IP. Add IP ${ipOr(context, "(this server's public IP)")} to the app's trusted IPs in WeCom admin (App Management → the app → Trusted corporate IP).`,
       'zh-CN': (context) =>
         `企业微信拒绝了来自非可信 IP 的调用。请在企业微信管理后台将 IP ${ipOr(context, '（本服务器的公网 IP）')} 加入应用的可信 IP（应用管理 → 该应用 → 企业可信IP）。`,
+    },
+  },
+  60123: {
+    category: 'member',
+    retry: 'never',
+    means: 'department_not_found',
+    messages: {
+      en: () => 'WeCom has no such department (invalid department id): it may have been deleted or merged.',
+      'zh-CN': () => '企业微信中找不到此部门（部门 ID 无效）：可能已被删除或合并。',
     },
   },
   301002: {
@@ -251,6 +288,8 @@ export class WeComError extends Error {
   readonly errcode: number;
   readonly category: WeComErrorCategory;
   readonly retry: WeComRetryPolicy;
+  readonly means?: WeComAnswerMeaning;
+  readonly opensBreaker: boolean;
   /** Which WeCom API answered, e.g. 'gettoken', 'auth/getuserinfo'. */
   readonly api: string;
   readonly fromIp?: string;
@@ -266,6 +305,8 @@ export class WeComError extends Error {
     this.errcode = errcode;
     this.category = entry.category;
     this.retry = entry.retry;
+    if (entry.means) this.means = entry.means;
+    this.opensBreaker = entry.opensBreaker === true;
     this.api = api;
     if (fromIp) this.fromIp = fromIp;
     const hint = parseHint(errmsg);

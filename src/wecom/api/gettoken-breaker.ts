@@ -3,7 +3,7 @@
  *
  * Some `gettoken` answers do not change by asking again: a wrong secret (40001), corp id (40013) or
  * secret format (40091), a server IP not on the app's trusted list (60020), the API's rate limit
- * (45009). WeCom blocks an IP that keeps presenting a bad secret, so after such an answer the app's
+ * (45009): the errcode table marks them `opensBreaker`. WeCom blocks an IP that keeps presenting a bad secret, so after such an answer the app's
  * `gettoken` is not called again for a back-off window: every sign-in meanwhile gets the remembered
  * error at once, and a burst of sign-ins costs one call per window instead of one each. The window
  * starts at `initialMs`, doubles while the answer repeats, and is capped at `maxMs`; the first good
@@ -17,9 +17,6 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from '../../observability/log.js';
 import type { WeComError } from './errors.js';
-
-/** gettoken answers that asking again cannot fix within seconds. */
-export const BREAKER_ERRCODES: ReadonlySet<number> = new Set([40001, 40013, 40091, 60020, 45009]);
 
 export const BREAKER_INITIAL_MS = 30_000;
 export const BREAKER_MAX_MS = 15 * 60_000;
@@ -65,7 +62,7 @@ export class GettokenBreaker {
 
   /** After a gettoken answer: opens (or widens) the breaker on a listed errcode. */
   failed(app: BreakerApp, error: WeComError): void {
-    if (!BREAKER_ERRCODES.has(error.errcode)) return;
+    if (!error.opensBreaker) return;
     const key = breakerKey(app);
     const previous = this.#open.get(key);
     const backoffMs = previous ? Math.min(previous.backoffMs * 2, this.#maxMs) : this.#initialMs;

@@ -7,8 +7,17 @@ import type { WeComApp, WeComClient } from './client.js';
 import { WeComError, isWeComTransportError, type WeComTransportError } from './errors.js';
 import type { WeComMember } from './responses.js';
 
-/** user/get `status`: only 1 (active) may sign in; 2 disabled, 4 not activated, 5 left. */
+/** user/get `status`: only 1 (active) may sign in. */
 export const ACTIVE_MEMBER_STATUS = 1;
+
+/** Why a member who is not active is not, by user/get `status`. */
+export type InactiveReason = 'disabled' | 'not_activated' | 'left';
+const INACTIVE_STATUS: Readonly<Record<number, InactiveReason>> = { 2: 'disabled', 4: 'not_activated', 5: 'left' };
+
+/** The reason for an inactive `status`, or undefined for a status WeCom may add later. */
+export function inactiveReason(status: number): InactiveReason | undefined {
+  return INACTIVE_STATUS[status];
+}
 
 export type MemberStanding =
   | { standing: 'active'; member: WeComMember }
@@ -28,8 +37,8 @@ export async function readMemberStanding(wecom: WeComClient, app: WeComApp, user
   } catch (error) {
     if (isWeComTransportError(error)) return { standing: 'unknown', error };
     if (!(error instanceof WeComError)) throw error;
-    if (error.errcode === 60011) return { standing: 'out_of_scope' };
-    if (error.errcode === 60111) return { standing: 'deleted' };
+    if (error.means === 'out_of_scope') return { standing: 'out_of_scope' };
+    if (error.means === 'member_not_found') return { standing: 'deleted' };
     return { standing: 'unknown', error };
   }
 }

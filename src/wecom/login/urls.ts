@@ -53,12 +53,6 @@ export interface InClientAuthorizeUrlParams {
  * silently downgrades `snsapi_privateinfo` to `snsapi_base`. The `#wechat_redirect` fragment is
  * what tells the client to attach the member's identity.
  */
-/**
- * Where WeCom's JS SDK loads its embedded login panel from. The SDK hard-codes this origin (it does
- * not follow `qrLoginBase`), so pages that show the panel must allow it as a frame source.
- */
-export const WECOM_PANEL_ORIGIN = 'https://login.work.weixin.qq.com';
-
 export function buildInClientAuthorizeUrl(params: InClientAuthorizeUrlParams): string {
   assertState(params.state);
   const url = joinUrl(params.oauthBase, '/connect/oauth2/authorize');

@@ -9,9 +9,10 @@ export function isWeComClient(userAgent: string | undefined): boolean {
 }
 
 /**
- * A phone or tablet browser, which cannot scan a QR code shown on its own screen. Advisory like the
- * check above: the page it gets still offers the QR code.
+ * A phone or tablet's own browser, outside the WeCom client: it cannot scan a QR code shown on its
+ * own screen, and in-client login is not open to it. Advisory like the check above: the page it
+ * gets still offers the QR code.
  */
-export function isMobileBrowser(userAgent: string | undefined): boolean {
-  return /\b(Mobi|Android|iPhone|iPad|iPod|HarmonyOS|OpenHarmony)\b/i.test(userAgent ?? '');
+export function isPhoneBrowserOutsideWeCom(userAgent: string | undefined): boolean {
+  return /\b(Mobi|Android|iPhone|iPad|iPod|HarmonyOS|OpenHarmony)\b/i.test(userAgent ?? '') && !isWeComClient(userAgent);
 }

@@ -7,29 +7,21 @@
  * catches deleted members (60111); refuse any status but 1 (active). Which account the member then
  * signs in to is the accounts layer's decision, not this one's.
  */
-import type { Connection } from '../../wecom/connections.js';
 import type { Logger } from '../../observability/log.js';
-import {
-  ACTIVE_MEMBER_STATUS,
-  WeComError,
-  isWeComTransportError,
-  toMemberProfile,
-  type DepartmentNames,
-  type MemberProfile,
-  type WeComClient,
-  type WeComTransportError,
-} from '../../wecom/index.js';
+import type { DepartmentNames } from '../api/department-names.js';
+import { WeComError, isWeComTransportError, type WeComTransportError } from '../api/errors.js';
+import type { WeComClient } from '../api/client.js';
+import { ACTIVE_MEMBER_STATUS, inactiveReason, type InactiveReason } from '../api/member-standing.js';
+import { toMemberProfile, type MemberProfile } from '../api/profile.js';
+import type { Connection } from '../connections.js';
 
-export type LoginFailure =
-  | { kind: 'code_invalid' }
+/** Why a login code did not give an active member of the connection's corp. */
+export type MemberVerificationFailure =
+  | { kind: 'code_invalid'; errcode: number }
   | { kind: 'non_member' }
-  | { kind: 'member_inactive'; status: number }
-  | { kind: 'out_of_scope' }
-  | { kind: 'member_not_found' }
-  | { kind: 'account_disabled' }
-  | { kind: 'not_provisioned' }
-  | { kind: 'ambiguous_match' }
-  | { kind: 'no_account_to_bind' }
+  | { kind: 'member_inactive'; status: number; reason?: InactiveReason }
+  | { kind: 'out_of_scope'; errcode: number }
+  | { kind: 'member_not_found'; errcode: number }
   | { kind: 'wecom_configuration'; error: WeComError }
   | { kind: 'wecom_unavailable'; error: WeComError | WeComTransportError };
 
@@ -39,9 +31,9 @@ export interface VerifiedMember {
   groups: string[];
 }
 
-export type VerifyOutcome = { ok: true; verified: VerifiedMember } | { ok: false; failure: LoginFailure };
+export type VerifyOutcome = { ok: true; verified: VerifiedMember } | { ok: false; failure: MemberVerificationFailure };
 
-export async function verifyWeComMember(
+export async function verifyLoginCode(
   deps: { wecom: WeComClient; departmentNames: DepartmentNames; log: Logger },
   connection: Connection,
   code: string,
@@ -51,7 +43,10 @@ export async function verifyWeComMember(
     if (identity.kind !== 'member') return { ok: false, failure: { kind: 'non_member' } };
 
     const member = await deps.wecom.getMember(connection.app, identity.userid);
-    if (member.status !== ACTIVE_MEMBER_STATUS) return { ok: false, failure: { kind: 'member_inactive', status: member.status } };
+    if (member.status !== ACTIVE_MEMBER_STATUS) {
+      const reason = inactiveReason(member.status);
+      return { ok: false, failure: { kind: 'member_inactive', status: member.status, ...(reason ? { reason } : {}) } };
+    }
 
     // In-client snsapi_privateinfo: the member consented to share contact details (email, mobile,
     // avatar, gender), which user/get no longer gives apps created after 2022-06-20.
@@ -76,16 +71,16 @@ async function readDetail(deps: { wecom: WeComClient; log: Logger }, connection:
   }
 }
 
-function classify(error: unknown, log: Logger, connection: string): LoginFailure {
+function classify(error: unknown, log: Logger, connection: string): MemberVerificationFailure {
   if (isWeComTransportError(error)) return { kind: 'wecom_unavailable', error };
   if (!(error instanceof WeComError)) throw error;
-  switch (error.errcode) {
-    case 40029:
-      return { kind: 'code_invalid' };
-    case 60011:
-      return { kind: 'out_of_scope' };
-    case 60111:
-      return { kind: 'member_not_found' };
+  switch (error.means) {
+    case 'login_code_spent':
+      return { kind: 'code_invalid', errcode: error.errcode };
+    case 'out_of_scope':
+      return { kind: 'out_of_scope', errcode: error.errcode };
+    case 'member_not_found':
+      return { kind: 'member_not_found', errcode: error.errcode };
   }
   if (error.category === 'busy' || error.category === 'rate_limit' || error.category === 'token') {
     return { kind: 'wecom_unavailable', error };
