@@ -44,6 +44,8 @@ export interface InteractionDeps {
 
 export type InteractionDetails = Awaited<ReturnType<Provider['interactionDetails']>>;
 
+export type InteractionPaths = ReturnType<typeof interactionPaths>;
+
 export function interactionPaths(basePath: string, uid: string) {
   const root = `${basePath}/interaction/${encodeURIComponent(uid)}`;
   return {

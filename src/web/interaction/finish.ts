@@ -17,9 +17,8 @@ export async function finishInteraction(
   // must find it.
   await rememberFinished(
     deps.models,
-    details.uid,
+    details,
     { clientId: String(details.params.client_id), redirectUri: String(details.params.redirect_uri) },
-    details.exp,
     (deps.now ?? Date.now)(),
   );
   const returnTo = await deps.provider.interactionResult(ctx.req, ctx.res, result, { mergeWithLastSubmission });

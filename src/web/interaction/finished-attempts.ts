@@ -8,27 +8,21 @@
  * Only the client and its redirect_uri are kept: nothing about the person.
  */
 import type { ModelStore } from '../../model/index.js';
-
-const MODEL = 'FinishedInteraction';
+import { attemptRecords } from './attempt-records.js';
 
 export interface FinishedAttempt {
   clientId: string;
   redirectUri: string;
 }
 
-export async function rememberFinished(
-  models: ModelStore,
-  interactionUid: string,
-  attempt: FinishedAttempt,
-  interactionExpiresAt: number,
-  now: number,
-): Promise<void> {
-  const ttl = Math.max(1, interactionExpiresAt - Math.floor(now / 1000));
-  await models.upsert(MODEL, interactionUid, { ...attempt }, ttl);
+const records = attemptRecords<FinishedAttempt>('FinishedInteraction');
+
+export function rememberFinished(models: ModelStore, attempt: { uid: string; exp: number }, finished: FinishedAttempt, now: number): Promise<void> {
+  return records.save(models, attempt, finished, now);
 }
 
 export async function findFinished(models: ModelStore, interactionUid: string): Promise<FinishedAttempt | undefined> {
-  const found = await models.find(MODEL, interactionUid);
+  const found = await records.find(models, interactionUid);
   return typeof found?.clientId === 'string' && typeof found.redirectUri === 'string'
     ? { clientId: found.clientId, redirectUri: found.redirectUri }
     : undefined;

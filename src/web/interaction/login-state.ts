@@ -9,6 +9,7 @@
  * the same browser that started the login.
  */
 import { randomBytes } from 'node:crypto';
+import { attemptTtlSeconds } from './attempt-records.js';
 import type { LoginState, LoginStateStore } from '../../model/index.js';
 
 export type StateCheck =
@@ -22,8 +23,7 @@ export async function issueLoginState(
   now: number,
 ): Promise<string> {
   const state = randomBytes(32).toString('hex');
-  const ttlSeconds = Math.max(1, interactionExpiresAt - Math.floor(now / 1000));
-  await store.put(state, value, ttlSeconds);
+  await store.put(state, value, attemptTtlSeconds(interactionExpiresAt, now));
   return state;
 }
 

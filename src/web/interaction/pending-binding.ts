@@ -3,10 +3,12 @@
  * connection's association mode asks the person. Kept server-side under the interaction's uid and
  * expiring with it, so abandoning the choice leaves nothing behind: no account, no link.
  */
+import type { WeComSignIn } from '../../accounts/service.js';
 import type { LoginState, ModelStore } from '../../model/index.js';
-import type { VerifiedMember } from '../../wecom/index.js';
-
-const MODEL = 'WeComPendingBinding';
+import type { Connection, VerifiedMember } from '../../wecom/index.js';
+import type { Attempt } from './attempt.js';
+import type { InteractionDeps } from './context.js';
+import { attemptRecords } from './attempt-records.js';
 
 export interface PendingBinding extends VerifiedMember {
   /** The connection the member signed in through, and how (for `amr`). */
@@ -14,21 +16,31 @@ export interface PendingBinding extends VerifiedMember {
   method: LoginState['method'];
 }
 
-export async function savePendingBinding(
-  models: ModelStore,
-  interactionUid: string,
-  pending: PendingBinding,
-  interactionExpiresAt: number,
-  now: number,
-): Promise<void> {
-  const ttl = Math.max(1, interactionExpiresAt - Math.floor(now / 1000));
-  await models.upsert(MODEL, interactionUid, { ...pending }, ttl);
+const records = attemptRecords<PendingBinding>('WeComPendingBinding');
+
+export function savePendingBinding(models: ModelStore, attempt: Attempt, pending: PendingBinding, now: number): Promise<void> {
+  return records.save(models, attempt.details, pending, now);
 }
 
-export async function findPendingBinding(models: ModelStore, interactionUid: string): Promise<PendingBinding | undefined> {
-  return (await models.find(MODEL, interactionUid)) as PendingBinding | undefined;
+export function findPendingBinding(models: ModelStore, interactionUid: string): Promise<PendingBinding | undefined> {
+  return records.find(models, interactionUid);
 }
 
 export function dropPendingBinding(models: ModelStore, interactionUid: string): Promise<void> {
-  return models.destroy(MODEL, interactionUid);
+  return records.drop(models, interactionUid);
+}
+
+/** The member waiting on this attempt's bind page and their connection; else the "expired" page is shown. */
+export async function waitingMember(deps: InteractionDeps, attempt: Attempt) {
+  const pending = await findPendingBinding(deps.models, attempt.uid);
+  const connection = pending && deps.connections.get(pending.connection);
+  if (!pending || !connection) {
+    attempt.fail({ kind: 'problem', key: 'error.bind_expired', status: 400 });
+    return undefined;
+  }
+  return { pending, connection, signIn: signInOf(connection, pending) };
+}
+
+function signInOf(connection: Connection, pending: PendingBinding): WeComSignIn {
+  return { connection, corpId: connection.corpId, member: pending.member, groups: pending.groups };
 }

@@ -5,45 +5,43 @@
  * app's `client_uri`, else the origin of its redirect URI: the app's own page, where a sign-in
  * starts afresh (this attempt's URL would not work in another browser).
  */
-import type { Lang } from '../../model/index.js';
-import type { Context } from 'koa';
 import type Provider from 'oidc-provider';
+import type { Lang } from '../../model/index.js';
 import type { Connection } from '../../wecom/index.js';
 import { translator } from '../messages/index.js';
-import { interactionPaths, pageLang, type InteractionDeps, type InteractionDetails } from './context.js';
+import type { Attempt } from './attempt.js';
+import type { InteractionDeps } from './context.js';
 
 type Client = Awaited<ReturnType<Provider['Client']['find']>>;
 
 export function showPhonePage(
   deps: InteractionDeps,
-  ctx: Context,
-  details: InteractionDetails,
+  attempt: Attempt,
   client: Client,
   clientName: (lang: Lang) => string,
   offered: Connection[],
 ): void {
-  const langFields = pageLang(ctx, details, deps.basePath);
+  const langFields = attempt.pageLang();
   const t = translator(langFields.lang);
-  const paths = interactionPaths(deps.basePath, details.uid);
+  const { paths } = attempt;
   deps.pages.send(
-    ctx,
+    attempt.ctx,
     'phone',
     {
       ...langFields,
       title: t('phone.title'),
       clientName: clientName(langFields.lang),
-      appLink: appAddress(client, details),
+      appLink: appAddress(client, attempt.redirectUri),
       // "Show the QR code anyway": the usual login page (someone may have a second phone at hand).
       qrUrl: offered.length ? `${paths.root}?via=qr` : undefined,
       abortUrl: paths.abort,
     },
-    { scripts: ['copy-link.js'], formTargets: [String(details.params.redirect_uri ?? '')] },
+    { scripts: ['copy-link.js'], formTargets: [attempt.redirectUri] },
   );
 }
 
-function appAddress(client: Client, details: InteractionDetails): string | undefined {
+function appAddress(client: Client, redirectUri: string): string | undefined {
   const clientUri = client?.metadata().client_uri;
   if (typeof clientUri === 'string' && URL.canParse(clientUri)) return clientUri;
-  const redirectUri = String(details.params.redirect_uri ?? '');
   return URL.canParse(redirectUri) ? `${new URL(redirectUri).origin}/` : undefined;
 }

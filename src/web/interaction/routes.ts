@@ -1,5 +1,6 @@
 /**
- * The /interaction routes that oidc-provider sends browsers to (devInteractions is off).
+ * The /interaction routes that oidc-provider sends browsers to (devInteractions is off): one step
+ * per route, each built once with its dependencies (steps/), each run with the request's attempt.
  *
  * Everything lives under /interaction/:uid, including the WeCom callback, because oidc-provider's
  * interaction cookie is scoped to that path: the callback then proves it is the same browser that
@@ -7,22 +8,25 @@
  * SameSite=Lax, so a cross-site POST cannot act on someone's interaction.
  */
 import Router from '@koa/router';
-import { errors } from 'oidc-provider';
 import type { Context, Next } from 'koa';
+import { errors } from 'oidc-provider';
+import { withAttempt } from './attempt.js';
 import type { InteractionDeps } from './context.js';
-import { grantRequested } from './consent.js';
 import { sendErrorPage } from './error-page.js';
-import { finishInteraction } from './finish.js';
 import { answerLostAttempt } from './lost-attempt.js';
-import { abortResult } from './outcomes.js';
-import { showPrompt } from './prompt-page.js';
-import { createFromBinding, startBindProof } from './bind-routes.js';
-import { handleWeComCallback, startWeComLogin } from './wecom-routes.js';
+import { abortAttempt } from './steps/abort.js';
+import { createFromBinding } from './steps/bind-new.js';
+import { startBindProof } from './steps/bind-proof.js';
+import { confirmConsent } from './steps/consent.js';
+import { showPrompt } from './steps/prompt.js';
+import { startWeComLogin } from './steps/start-wecom.js';
+import { handleWeComCallback } from './steps/wecom-callback.js';
 
 export function interactionRouter(deps: InteractionDeps): Router {
   const router = new Router({ prefix: `${deps.basePath}/interaction` });
+  const step = withAttempt.bind(undefined, deps);
 
-  router.use(async (ctx: Context, next: Next) => {
+  router.use(async function interactionErrors(ctx: Context, next: Next) {
     try {
       await next();
     } catch (error) {
@@ -37,28 +41,14 @@ export function interactionRouter(deps: InteractionDeps): Router {
     }
   });
 
-  router.get('/:uid', (ctx) => showPrompt(deps, ctx));
-  // "Choose again" buttons on error pages are forms, so the prompt page answers POST too.
-  router.post('/:uid', (ctx) => showPrompt(deps, ctx));
-  router.post('/:uid/wecom/:connection', (ctx) => startWeComLogin(deps, ctx));
-  router.get('/:uid/wecom/:connection/callback', (ctx) => handleWeComCallback(deps, ctx));
-  router.post('/:uid/bind/:connection', (ctx) => startBindProof(deps, ctx));
-  router.post('/:uid/bind-new', (ctx) => createFromBinding(deps, ctx));
-
-  router.post('/:uid/consent', async (ctx) => {
-    const details = await deps.provider.interactionDetails(ctx.req, ctx.res);
-    if (details.prompt.name !== 'consent') {
-      return sendErrorPage(deps, ctx, details, { kind: 'problem', key: 'error.generic', status: 400 });
-    }
-    const grantId = await grantRequested(deps.provider, details);
-    await finishInteraction(deps, ctx, details, { consent: { grantId } }, true);
-  });
-
-  // "Cancel", "Deny" and "back to the app"; error pages name how the attempt ended (outcomes.ts).
-  router.post('/:uid/abort', async (ctx) => {
-    const details = await deps.provider.interactionDetails(ctx.req, ctx.res);
-    await finishInteraction(deps, ctx, details, abortResult(ctx.query.outcome), false);
-  });
-
+  const prompt = step(showPrompt(deps));
+  router.get('/:uid', prompt);
+  router.post('/:uid', prompt);
+  router.post('/:uid/wecom/:connection', step(startWeComLogin(deps)));
+  router.get('/:uid/wecom/:connection/callback', step(handleWeComCallback(deps)));
+  router.post('/:uid/bind/:connection', step(startBindProof(deps)));
+  router.post('/:uid/bind-new', step(createFromBinding(deps)));
+  router.post('/:uid/consent', step(confirmConsent(deps)));
+  router.post('/:uid/abort', step(abortAttempt()));
   return router;
 }

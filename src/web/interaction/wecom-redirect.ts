@@ -6,7 +6,8 @@
 import type { Context } from 'koa';
 import { loginMethodFor, loginTarget, type Connection, type LoginMethod } from '../../wecom/index.js';
 import type { LoginState } from '../../model/index.js';
-import { interactionPaths, langOf, type InteractionDeps, type InteractionDetails } from './context.js';
+import type { Attempt } from './attempt.js';
+import { interactionPaths, type InteractionDeps, type InteractionDetails } from './context.js';
 import { issueLoginState } from './login-state.js';
 
 /** How this browser signs in through `connection`: in the WeCom client, or by QR code. */
@@ -19,20 +20,19 @@ export function callbackUrl(deps: Pick<InteractionDeps, 'issuer'>, details: Inte
   return `${deps.issuer}${interactionPaths('', details.uid).callback(connection.identifier)}`;
 }
 
+/** Sends the browser to WeCom for `connection`, with a fresh state bound to this attempt. */
 export async function redirectToWeCom(
   deps: InteractionDeps,
-  ctx: Context,
-  details: InteractionDetails,
+  attempt: Attempt,
   connection: Connection,
   purpose?: LoginState['purpose'],
 ): Promise<void> {
-  const method = loginMethodOf(ctx, connection);
+  const method = loginMethodOf(attempt.ctx, connection);
   const state = await issueLoginState(
     deps.loginStates,
-    { interactionUid: details.uid, connection: connection.identifier, method, ...(purpose ? { purpose } : {}) },
-    details.exp,
+    { interactionUid: attempt.uid, connection: connection.identifier, method, ...(purpose ? { purpose } : {}) },
+    attempt.details.exp,
     (deps.now ?? Date.now)(),
   );
-  ctx.status = 303;
-  ctx.redirect(loginTarget(deps, connection, { method, redirectUri: callbackUrl(deps, details, connection), state, lang: langOf(ctx, details) }));
+  attempt.seeOther(loginTarget(deps, connection, { method, redirectUri: callbackUrl(deps, attempt.details, connection), state, lang: attempt.lang() }));
 }
