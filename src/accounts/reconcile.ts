@@ -43,7 +43,6 @@ interface SweepRecord {
   /** identityKey of the last member checked in an unfinished sweep. */
   cursor?: string;
   counts?: SweepCounts;
-  lastFinished?: number;
 }
 
 export interface ReconcileDeps {
@@ -109,7 +108,6 @@ export class ReconcileSweep {
         leaseUntil: state === 'running' ? this.now() + LEASE_MS : 0,
         cursor: state === 'finished' ? undefined : cursor,
         counts: state === 'finished' ? undefined : { ...counts },
-        lastFinished: state === 'finished' ? this.now() : current?.lastFinished,
       }));
 
     for (const [index, member] of members.entries()) {

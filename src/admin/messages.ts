@@ -105,6 +105,22 @@ const en = {
     `The server answering on ${socket} uses the storage ${theirs}, not ${ours}. Give each storage file its own directory.`,
   serverBadAnswer: (socket: string) => `The server answering on ${socket} sent an answer the CLI does not understand. Is it the same version?`,
   serverFailed: (detail: string) => `The running server could not carry out the command: ${detail}`,
+  backupInServer: 'backup runs in the admin CLI, not in the server.',
+  restoreInServer: 'restore runs in the admin CLI, not in the server.',
+  backupNothing: (source: string) => `There is no storage at ${source} to back up.`,
+  backupDone: (source: string, target: string, summary: string) =>
+    `Backed up ${source} (with its journal) to ${target}: ${summary}.\n` +
+    'The file holds the private signing keys and live tokens (mode 0600): keep it as safe as the store.',
+  restoreServerRunning: (target: string) =>
+    `A wecom-oidc server is running with ${target} (its admin socket answers). Stop it, restore, then start it again.`,
+  restoreUnreadable: (file: string, code: string) => `Cannot read ${file} (${code}).`,
+  restoreWouldReplace: (target: string) =>
+    `${target} already exists. Restoring replaces everything in it (accounts, sessions, keys); add --force to do so.`,
+  restoreDone: (target: string, file: string, summary: string) => `Restored ${target} from ${file} (${summary}). Start the server to use it.`,
+  backupSummary: (createdAt: string, accounts: number, bytes: number) => `taken ${createdAt}, ${accounts} account(s), ${bytes} bytes`,
+  backupWithPostgres: (schema: string, dump: string, restore: string) =>
+    `With PostgreSQL the database is the backup's source: use its tools, for the schema "${schema}":\n  ${dump}\n  ${restore}\n` +
+    'pg_dump takes a consistent snapshot while the replicas run.',
 };
 
 const zh: typeof en = {
@@ -201,6 +217,18 @@ const zh: typeof en = {
     `在 ${socket} 上应答的服务使用的存储是 ${theirs}，而不是 ${ours}。请让每个存储文件使用单独的目录。`,
   serverBadAnswer: (socket) => `在 ${socket} 上应答的服务返回了无法识别的内容。它是同一版本吗？`,
   serverFailed: (detail) => `运行中的服务无法执行此命令：${detail}`,
+  backupInServer: 'backup 只能在管理命令行中运行。',
+  restoreInServer: 'restore 只能在管理命令行中运行。',
+  backupNothing: (source) => `${source} 处没有可备份的存储。`,
+  backupDone: (source, target, summary) =>
+    `已将 ${source}（含日志）备份到 ${target}：${summary}。\n该文件包含私有签名密钥和有效令牌（权限 0600），请像存储文件一样妥善保管。`,
+  restoreServerRunning: (target) => `有 wecom-oidc 服务正在使用 ${target}（其管理套接字有响应）。请先停止服务，恢复后再启动。`,
+  restoreUnreadable: (file, code) => `无法读取 ${file}（${code}）。`,
+  restoreWouldReplace: (target) => `${target} 已存在。恢复会替换其中的全部内容（账号、会话、密钥）；确认请加 --force。`,
+  restoreDone: (target, file, summary) => `已从 ${file} 恢复 ${target}（${summary}）。启动服务即可使用。`,
+  backupSummary: (createdAt, accounts, bytes) => `备份于 ${createdAt}，${accounts} 个账号，${bytes} 字节`,
+  backupWithPostgres: (schema, dump, restore) =>
+    `使用 PostgreSQL 时请用数据库自己的工具备份 schema "${schema}"：\n  ${dump}\n  ${restore}\npg_dump 在副本运行时也能得到一致的快照。`,
 };
 
 export type AdminMessages = typeof en;

@@ -1,7 +1,7 @@
 /**
  * The WeCom server API calls a login needs, with WeCom's retry rules applied in one place.
  *
- * Retry rules (contract §4, table in errors.ts):
+ * Retry rules (the errcode table in errors.ts; WeCom document 90313):
  * - -1 (busy): retry after 100 ms, then 300 ms: at most 3 tries;
  * - 40014/42001 (token invalid/expired): invalidate that token, fetch a fresh one, retry once;
  * - a transport failure (5xx, reset, malformed answer, timeout) of an idempotent call (gettoken,

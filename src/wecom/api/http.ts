@@ -76,7 +76,7 @@ export class WeComHttp {
 
   /** GET `path` (e.g. '/cgi-bin/gettoken'); `api` names the call in errors and logs. */
   get(api: string, path: string, searchParams: Record<string, string>, options: WeComCallOptions = {}): Promise<WeComJson> {
-    return this.#send(api, 'GET', path, searchParams, undefined, options);
+    return this.#send({ api, method: 'GET', path, searchParams, options });
   }
 
   post(
@@ -86,22 +86,16 @@ export class WeComHttp {
     jsonBody: unknown,
     options: WeComCallOptions = {},
   ): Promise<WeComJson> {
-    return this.#send(api, 'POST', path, searchParams, jsonBody, options);
+    return this.#send({ api, method: 'POST', path, searchParams, jsonBody, options });
   }
 
-  async #send(
-    api: string,
-    method: 'GET' | 'POST',
-    path: string,
-    searchParams: Record<string, string>,
-    jsonBody: unknown,
-    options: WeComCallOptions,
-  ): Promise<WeComJson> {
-    if (!this.#onCall) return this.#exchange(api, method, path, searchParams, jsonBody, options);
+  /** One call, told to `onCall` (the metrics) with WeCom's errcode or the transport failure. */
+  async #send(request: WeComRequest): Promise<WeComJson> {
+    if (!this.#onCall) return this.#exchange(request);
     const started = performance.now();
     let outcome = 'unknown';
     try {
-      const answer = await this.#exchange(api, method, path, searchParams, jsonBody, options);
+      const answer = await this.#exchange(request);
       outcome = '0';
       return answer;
     } catch (error) {
@@ -109,18 +103,11 @@ export class WeComHttp {
       else if (error instanceof WeComTransportError) outcome = `transport:${error.reason}`;
       throw error;
     } finally {
-      this.#onCall(api, outcome, (performance.now() - started) / 1000);
+      this.#onCall(request.api, outcome, (performance.now() - started) / 1000);
     }
   }
 
-  async #exchange(
-    api: string,
-    method: 'GET' | 'POST',
-    path: string,
-    searchParams: Record<string, string>,
-    jsonBody: unknown,
-    options: WeComCallOptions,
-  ): Promise<WeComJson> {
+  async #exchange({ api, method, path, searchParams, jsonBody, options }: WeComRequest): Promise<WeComJson> {
     const url = joinUrl(this.#apiBase, path);
     for (const [name, value] of Object.entries(searchParams)) url.searchParams.set(name, value);
 
@@ -162,6 +149,15 @@ export class WeComHttp {
     }
     return new WeComTransportError(api, 'network', code ? `network error (${code})` : 'network error', undefined, Boolean(code && NOT_SENT_CODES.has(code)));
   }
+}
+
+interface WeComRequest {
+  api: string;
+  method: 'GET' | 'POST';
+  path: string;
+  searchParams: Record<string, string>;
+  jsonBody?: unknown;
+  options: WeComCallOptions;
 }
 
 /** A WeCom answer is a JSON object with a numeric errcode; anything else is not WeCom speaking. */

@@ -1,7 +1,7 @@
 /**
  * Turns what WeCom told us about a member into the profile the accounts layer stores.
  *
- * Only claims we can defend (contract §6): an email is "verified" only when it is the corp-issued
+ * Only claims we can defend: an email is "verified" only when it is the corp-issued
  * mailbox (`biz_mail`), never for the personal `email` a member typed in. Newer apps get no contact
  * fields at all, so every field but `userid` and `department` may be absent, and WeCom's empty
  * strings mean absent too.

@@ -54,7 +54,7 @@ export class MemoryAccessTokenStore implements AccessTokenStore {
   }
 }
 
-/** Fetch a new token once this much lifetime or less remains (contract §3). */
+/** Fetch a new token once this much lifetime or less remains (gettoken, WeCom document 91039). */
 export const REFRESH_BEFORE_EXPIRY_MS = 5 * 60 * 1000;
 
 /**

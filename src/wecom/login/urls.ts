@@ -1,5 +1,5 @@
 /**
- * The two ways to send a browser to WeCom for a login code (contract §1 and §2).
+ * The two ways to send a browser to WeCom for a login code (WeCom documents 98152 web login and 91022 in-client OAuth).
  *
  * Both are built with URLSearchParams so `redirect_uri` is encoded exactly once, and in the
  * parameter order WeCom documents (its OAuth page is known to be strict about the link's shape).
