@@ -180,6 +180,13 @@ const rows: Row[] = [
     after: ['bymail', ...afterClaim],
   },
   {
+    name: 'a provisioned account is claimed by its username only, not by email: association off creates',
+    accounts: [provisionedCarol],
+    signIn: signIn({ userid: 'c.wang', email: 'carol@example.com' }),
+    outcome: { status: 'signed_in', account: 'new', created: true },
+    after: ['new=wwcorp/c.wang', 'prov'],
+  },
+  {
     name: 'a disabled provisioned account is refused and stays unclaimed',
     accounts: [{ ...provisionedCarol, disabled: true }],
     signIn: signIn({ userid: 'carol' }),
