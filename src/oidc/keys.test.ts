@@ -215,6 +215,18 @@ function keyRingSuite(driver: Driver): void {
     expect(promotedAgain.ring.keys).toHaveLength(4);
   });
 
+  it('publishing a next pair also drops retiring keys that have expired', async () => {
+    const storage = await driver.open();
+    await loadKeyRing(storage.keys, T0);
+    await rotateKeys(storage.keys, T0, TOKEN_LIFETIME);
+    const promoted = await rotateKeys(storage.keys, T0 + 10, TOKEN_LIFETIME);
+    const published = await rotateKeys(storage.keys, T0 + 10 + TOKEN_LIFETIME, TOKEN_LIFETIME);
+    expect(published.step).toBe('published');
+    expect(inState(published.ring, 'retiring')).toEqual([]);
+    expect(inState(published.ring, 'current')).toEqual(inState(promoted.ring, 'current'));
+    expect(published.ring.keys).toHaveLength(4);
+  });
+
   it('two rotations at once both happen, one after the other: one publishes, the other promotes', async () => {
     const storage = await driver.open();
     const peer = await driver.peer(storage);
