@@ -12,7 +12,7 @@ import { createLocalJWKSet, importJWK, jwtVerify, SignJWT, type JSONWebKeySet } 
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { openLowdbStorage } from '../storage/lowdb/index.js';
 import { openPostgresStorage } from '../storage/postgres/index.js';
-import type { Storage } from '../storage/types.js';
+import type { Storage } from '../model/index.js';
 import {
   TEST_DATABASE_URL,
   dropSchemas,
