@@ -26,7 +26,7 @@ import { ProviderHost } from './oidc/provider-host.js';
 import { authorizationPost } from './oidc/authorization-post.js';
 import { createProvider } from './oidc/provider.js';
 import { ConfigError } from './config/load.js';
-import { clientProblems, settingsNeedingRestart, withReloadedSettings } from './config/reload.js';
+import { clientProblems, settingsNeedingRestart, withReloadedSettings } from './lifecycle/config-reload.js';
 import { Metrics } from './observability/metrics.js';
 import { timeStorage } from './observability/storage-timing.js';
 import { createListener } from './web/listener.js';
@@ -41,6 +41,7 @@ import { assetsMiddleware, wecomSdkSource } from './web/pages/assets.js';
 import { rememberLangChoice } from './web/pages/language.js';
 import { landingPage, notFoundPage } from './web/pages/landing.js';
 import { PageRenderer } from './web/pages/render.js';
+import { providerPages } from './web/pages/oidc-pages.js';
 import { openStorage } from './storage/index.js';
 import type { Storage } from './model/index.js';
 import type { WeComSimulator } from './simulator/index.js';
@@ -134,7 +135,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     cookieKeys,
     storage: { ...storage, models },
     accounts,
-    pages,
+    pages: providerPages(pages, log),
     trustProxy: config.trustProxy,
     connectionIds: settings.connections.map((connection) => connection.identifier),
     claims: { groupsClaim: settings.groupsClaim, connections: settings.connections },

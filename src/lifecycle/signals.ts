@@ -5,11 +5,11 @@
  * connections, requests in flight get `shutdownGraceSeconds` to finish, then storage closes and the
  * process exits 0. A second SIGTERM/SIGINT while stopping exits at once (an operator's second Ctrl-C).
  *
- * SIGHUP: re-read the configuration file and apply its reloadable settings (config/reload.ts), all
+ * SIGHUP: re-read the configuration file and apply its reloadable settings (config-reload.ts), all
  * or nothing; an invalid file changes nothing and every problem is logged. Never fatal: Node's
  * default for SIGHUP is to die, which used to leave admin.sock behind.
  */
-import { readConfigForReload, withReloadedSettings } from '../config/reload.js';
+import { readConfigForReload, withReloadedSettings } from './config-reload.js';
 import { ConfigError } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import type { Logger } from '../observability/log.js';

@@ -4,12 +4,11 @@
  * oidc-provider's; this file only configures it. Sign-in happens in our /interaction routes.
  */
 import { LANGS } from '../model/index.js';
-import Provider, { type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
+import Provider, { type Configuration, type ErrorOut, type KoaContextWithOIDC } from 'oidc-provider';
 import type { MemberLifecycle } from '../accounts/lifecycle.js';
 import type { AccountService } from '../accounts/service.js';
 import type { ClientConfig } from '../config/schema.js';
 import type { Logger } from '../observability/log.js';
-import type { PageRenderer } from '../web/pages/render.js';
 import type { Storage } from '../model/index.js';
 import { createAdapterFactory } from './adapter.js';
 import { SUPPORTED_SCOPES, accountClaims, claimsForUse, scopeClaims, type ClaimsPolicy } from './claims.js';
@@ -22,8 +21,14 @@ import { TTL } from './ttl.js';
 export { TTL };
 import { loadGrant } from './grants.js';
 import type { SigningJwk } from './keys.js';
-import { errorPage, logoutPage, logoutSuccessPage } from './pages.js';
 
+
+/** The pages oidc-provider shows people (its protocol errors and logout), drawn by the web room. */
+export interface ProviderPages {
+  error(ctx: KoaContextWithOIDC, out: ErrorOut, error: Error): void;
+  logout(ctx: KoaContextWithOIDC, form: string): void;
+  logoutSuccess(ctx: KoaContextWithOIDC): void;
+}
 
 export interface ProviderOptions {
   issuer: string;
@@ -34,7 +39,7 @@ export interface ProviderOptions {
   cookieKeys: string[];
   storage: Storage;
   accounts: AccountService;
-  pages: PageRenderer;
+  pages: ProviderPages;
   trustProxy: boolean;
   /** Identifiers of the configured connections, for client metadata and the `connection` parameter. */
   connectionIds: readonly string[];
@@ -93,8 +98,8 @@ export function createProvider(options: ProviderOptions): Provider {
       revocation: { enabled: true, allowedPolicy: revocationAllowed },
       rpInitiatedLogout: {
         enabled: true,
-        logoutSource: (ctx, form) => logoutPage(options.pages, ctx, form),
-        postLogoutSuccessSource: (ctx) => logoutSuccessPage(options.pages, ctx),
+        logoutSource: (ctx, form) => options.pages.logout(ctx, form),
+        postLogoutSuccessSource: (ctx) => options.pages.logoutSuccess(ctx),
       },
     },
     // The authorization code flow only: no implicit or hybrid tokens in the front channel.
@@ -106,7 +111,7 @@ export function createProvider(options: ProviderOptions): Provider {
     pkce: { required: (_ctx, client) => client.clientAuthMethod === 'none' },
     ttl: { ...TTL },
     fetch: outboundFetch(options.clients) as Configuration['fetch'],
-    renderError: (ctx, out, error) => errorPage(options.pages, options.log, ctx, out, error),
+    renderError: (ctx, out, error) => options.pages.error(ctx, out, error),
     enabledJWA: {
       idTokenSigningAlgValues: ['RS256', 'ES256'],
     },

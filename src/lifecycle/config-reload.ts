@@ -11,8 +11,8 @@
 import { isDeepStrictEqual } from 'node:util';
 import type Provider from 'oidc-provider';
 import { validateClients } from '../oidc/clients.js';
-import { ConfigError, loadConfigFile } from './load.js';
-import type { Config } from './schema.js';
+import { ConfigError, loadConfigFile } from '../config/load.js';
+import type { Config } from '../config/schema.js';
 
 export type ReadResult = { ok: true; config: Config } | { ok: false; problems: string[] };
 

@@ -3,11 +3,12 @@
  * rendered with our templates, language and security headers instead of its defaults.
  */
 import type { ErrorOut, KoaContextWithOIDC } from 'oidc-provider';
-import { translator } from '../web/messages/index.js';
-import type { Logger } from '../observability/log.js';
-import { langDecision } from '../web/pages/language.js';
-import { clientDisplayName } from './client-metadata.js';
-import type { PageRenderer } from '../web/pages/render.js';
+import { translator } from '../messages/index.js';
+import type { Logger } from '../../observability/log.js';
+import { langDecision } from './language.js';
+import { clientDisplayName } from '../../oidc/client-metadata.js';
+import type { ProviderPages } from '../../oidc/provider.js';
+import type { PageRenderer } from './render.js';
 
 /** The page's language fields: the app's ui_locales, else the person's choice, else the browser's. */
 function langFieldsOf(ctx: KoaContextWithOIDC) {
@@ -67,4 +68,13 @@ export function logoutSuccessPage(pages: PageRenderer, ctx: KoaContextWithOIDC):
     message: client ? t('logout.done_client', { client }) : t('logout.done'),
     homeUrl: pages.homePath,
   });
+}
+
+/** The three pages as the provider's configuration takes them. */
+export function providerPages(pages: PageRenderer, log: Logger): ProviderPages {
+  return {
+    error: (ctx, out, error) => errorPage(pages, log, ctx, out, error),
+    logout: (ctx, form) => logoutPage(pages, ctx, form),
+    logoutSuccess: (ctx) => logoutSuccessPage(pages, ctx),
+  };
 }
