@@ -15,7 +15,7 @@ import { usesAdminSocket } from './admin/protocol.js';
 import { startAdminSocket, type AdminSocket } from './admin/socket.js';
 import type { Config } from './config/schema.js';
 import { assertSimulatorAllowed } from './config/simulator-guard.js';
-import { ConnectionRegistry } from './wecom/index.js';
+import { ConnectionRegistry, SIMULATOR_PATH, WECOM_PANEL_ORIGIN, createWeComServices, resolveWeComEndpoints } from './wecom/index.js';
 import { loadBranding } from './web/branding/index.js';
 import { interactionRouter } from './web/interaction/routes.js';
 import { createLogger, type Logger } from './observability/log.js';
@@ -47,8 +47,6 @@ import type { Storage } from './model/index.js';
 import type { WeComSimulator } from './simulator/index.js';
 import { verificationFiles } from './web/verification-files.js';
 import { wecomEventsRoutes } from './web/wecom-events.js';
-import { AccessTokenCache, DepartmentNames, GettokenBreaker, WECOM_PANEL_ORIGIN, WeComClient, WeComHttp } from './wecom/index.js';
-import { SIMULATOR_PATH, resolveWeComEndpoints } from './wecom/index.js';
 
 export { SIMULATOR_PATH };
 
@@ -111,18 +109,12 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   let providers: ProviderHost | undefined;
   const revocation = new AccessRevocation(storage.models, () => providers!.current, log.child({ component: 'offboarding' }));
   const accounts = new AccountService(storage.accounts, revocation, log);
-  // The token lives in storage so that replicas sharing it also share one token and one refresh.
-  const tokenCache = new AccessTokenCache({ store: storage.accessTokens });
-  const wecomLog = log.child({ component: 'wecom' });
-  const wecomHttp = new WeComHttp({ ...endpoints, onCall: metrics && ((api, errcode, seconds) => metrics.wecomCall(api, errcode, seconds)) });
-  const wecom = new WeComClient({
-    http: wecomHttp,
-    timeoutMs: endpoints.timeoutMs,
-    tokenCache,
-    log: wecomLog,
-    breaker: new GettokenBreaker({ log: wecomLog }),
+  const { client: wecom, departmentNames } = createWeComServices({
+    endpoints,
+    tokenStore: storage.accessTokens,
+    log: log.child({ component: 'wecom' }),
+    ...(metrics ? { onCall: (api: string, errcode: string, seconds: number) => metrics.wecomCall(api, errcode, seconds) } : {}),
   });
-  const departmentNames = new DepartmentNames(wecom, log.child({ component: 'wecom' }));
   // One registry for everyone; a configuration reload replaces its contents.
   const connections = new ConnectionRegistry(config.connections);
   const { lifecycle, sweep, reconcile } = createMemberChecks({ storage, wecom, departmentNames, connections, revoker: revocation, log });

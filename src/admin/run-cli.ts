@@ -11,9 +11,7 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { createMemberChecks } from '../accounts/member-checks.js';
 import { AccountService } from '../accounts/service.js';
-import { ConnectionRegistry } from '../wecom/index.js';
-import { AccessTokenCache, DepartmentNames, WeComClient } from '../wecom/index.js';
-import { resolveWeComEndpoints } from '../wecom/index.js';
+import { ConnectionRegistry, createWeComServices, resolveWeComEndpoints } from '../wecom/index.js';
 import { AccessRevocation } from '../oidc/access-revocation.js';
 import { ConfigError, loadConfigFile, resolveConfigPath } from '../config/load.js';
 import type { Config } from '../config/schema.js';
@@ -83,9 +81,9 @@ export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv, { 
     // No provider runs here, so offboarding revokes tokens but cannot send back-channel logout.
     const revoker = new AccessRevocation(storage.models, undefined, silent);
     const accounts = new AccountService(storage.accounts, revoker, silent);
-    const wecom = new WeComClient({ endpoints: resolveWeComEndpoints(config), tokenCache: new AccessTokenCache({ store: storage.accessTokens }), log: silent });
+    const { client: wecom, departmentNames } = createWeComServices({ endpoints: resolveWeComEndpoints(config), tokenStore: storage.accessTokens, log: silent });
     const { reconcile } = createMemberChecks({
-      storage, wecom, departmentNames: new DepartmentNames(wecom, silent), connections: new ConnectionRegistry(config.connections), revoker, log: silent,
+      storage, wecom, departmentNames, connections: new ConnectionRegistry(config.connections), revoker, log: silent,
     });
     return await runParsedCommand(command, { ...base, storage, accounts, reconcile, progress, readInput: async (path) => files[path]! });
   } finally {

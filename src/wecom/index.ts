@@ -47,6 +47,7 @@ export {
 } from './events/index.js';
 
 // The API client.
+export { createWeComServices, type WeComServices } from './services.js';
 export { WeComClient, type WeComApp } from './api/client.js';
 export { WeComHttp } from './api/http.js';
 export { AccessTokenCache, MemoryAccessTokenStore } from './api/token-cache.js';
