@@ -3,7 +3,7 @@
  * and shows the ID token claims and userinfo, then signs out.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { startDemo, type DemoApp } from '../src/demo/app.js';
+import { DEMO_SESSIONS_KEPT, startDemo, type DemoApp } from '../src/demo/app.js';
 import { createMemoryLogger } from '../src/observability/log.js';
 import { Browser, formsOf, textOf } from './support/browser.js';
 import { freePort, startTestServer, type TestServer } from './support/server.js';
@@ -55,4 +55,16 @@ it('signs in through the simulator and shows the claims and userinfo, then signs
   const after = await browser.submit(confirm, { ...yes, fields: { ...yes.fields, logout: 'yes' } });
   expect(after.url).toBe(`${demo.url}/`);
   expect(formsOf(after).some((form) => form.action === '/login')).toBe(true);
+});
+
+it('keeps the most recent demo sessions only: a cookie-less flood pushes the oldest out', async () => {
+  const first = await fetch(`${demo.url}/`);
+  const cookie = first.headers.getSetCookie().map((line) => line.split(';')[0]).join('; ');
+  expect(cookie).toContain('=');
+  // The session is remembered: coming back with its cookie starts no new one.
+  expect((await fetch(`${demo.url}/`, { headers: { cookie } })).headers.getSetCookie()).toEqual([]);
+  // quick-lru keeps two generations of up to maxSize each: 2 × maxSize visits always evict.
+  for (let visit = 0; visit < 2 * DEMO_SESSIONS_KEPT; visit += 1) await (await fetch(`${demo.url}/`)).arrayBuffer();
+  // Forgotten: the same cookie now gets a fresh session.
+  expect((await fetch(`${demo.url}/`, { headers: { cookie } })).headers.getSetCookie().length).toBeGreaterThan(0);
 });

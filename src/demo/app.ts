@@ -6,6 +6,7 @@
  * employee is removed in WeCom, for one). It talks to the provider only over HTTP, exactly as
  * Grafana or GitLab would.
  */
+import QuickLRU from 'quick-lru';
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -57,6 +58,9 @@ export interface DemoApp {
   close(): Promise<void>;
 }
 
+/** How many demo sessions are kept; the least recently used is forgotten first. */
+export const DEMO_SESSIONS_KEPT = 1000;
+
 export async function startDemo(config: Config, { log }: { log: Logger }): Promise<DemoApp> {
   const client = config.clients.find((c) => c.client_id === config.demo.clientId);
   if (!client) throw new Error(`demo.clientId "${config.demo.clientId}" is not among the configured clients`);
@@ -82,7 +86,9 @@ export async function startDemo(config: Config, { log }: { log: Logger }): Promi
   const directoryAdmin = config.simulator.enabled ? `${config.issuer.replace(/\/+$/, '')}${SIMULATOR_PATH}/directory` : undefined;
 
   // Sessions live in memory: the demo is a throwaway app, and restarting it signs you out of it.
-  const sessions = new Map<string, DemoSession>();
+  // Bounded (quick-lru keeps at most two generations of DEMO_SESSIONS_KEPT): every cookie-less
+  // visit makes one, and nothing else ends them.
+  const sessions = new QuickLRU<string, DemoSession>({ maxSize: DEMO_SESSIONS_KEPT });
   const sessionOf = (ctx: Context): DemoSession => {
     let id = ctx.cookies.get(SESSION_COOKIE, { signed: true });
     if (!id || !sessions.has(id)) {
