@@ -198,7 +198,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
 
   const events = wecomEventsRoutes({
     basePath,
-    connections: config.connections,
+    connections,
     apply: (identifier, event) => lifecycle.onContactEvent(connections.get(identifier)!, event),
     log: log.child({ component: 'wecom-events' }),
   });

@@ -25,7 +25,8 @@ export interface EventsConnection {
 
 export interface WeComEventsOptions {
   basePath: string;
-  connections: readonly EventsConnection[];
+  /** Looked up per request, so a configuration reload's new or re-keyed connections apply at once. */
+  connections: { get(identifier: string): EventsConnection | undefined };
   /** Applies one event; runs after WeCom has had its answer, one event at a time per connection. */
   apply(connectionIdentifier: string, event: ContactEvent): Promise<void>;
   log: Logger;
@@ -40,14 +41,26 @@ export interface WeComEventsRoutes {
 
 export function wecomEventsRoutes(options: WeComEventsOptions): WeComEventsRoutes {
   const { log } = options;
-  const receivers = new Map<string, { receiver: ContactEventReceiver; queue: EventQueue }>();
-  for (const connection of options.connections) {
-    if (!connection.events) continue;
-    receivers.set(connection.identifier, {
-      receiver: new ContactEventReceiver(connection.events, connection.corpId, options.now),
-      queue: new EventQueue((event) => options.apply(connection.identifier, event), log, connection.identifier),
-    });
-  }
+  // One receiver per connection and secret pair (a reload with new secrets gets a new receiver);
+  // one queue per connection for the life of the process, so events stay in order across a reload.
+  const receivers = new Map<string, { secrets: string; receiver: ContactEventReceiver }>();
+  const queues = new Map<string, EventQueue>();
+  const entryFor = (identifier: string) => {
+    const connection = options.connections.get(identifier);
+    if (!connection?.events) return undefined;
+    const secrets = JSON.stringify([connection.corpId, connection.events.token, connection.events.encodingAESKey]);
+    let known = receivers.get(identifier);
+    if (known?.secrets !== secrets) {
+      known = { secrets, receiver: new ContactEventReceiver(connection.events, connection.corpId, options.now) };
+      receivers.set(identifier, known);
+    }
+    let queue = queues.get(identifier);
+    if (!queue) {
+      queue = new EventQueue((event) => options.apply(identifier, event), log, identifier);
+      queues.set(identifier, queue);
+    }
+    return { receiver: known.receiver, queue };
+  };
 
   const refuse = (ctx: Koa.Context, connection: string, rejection: CallbackRejection) => {
     log.warn('WeCom callback refused', { connection, status: rejection.status, reason: rejection.reason });
@@ -58,7 +71,7 @@ export function wecomEventsRoutes(options: WeComEventsOptions): WeComEventsRoute
 
   const router = new Router({ prefix: `${options.basePath}/wecom/events` });
   router.get('/:identifier', (ctx) => {
-    const entry = receivers.get(ctx.params.identifier!);
+    const entry = entryFor(ctx.params.identifier!);
     if (!entry) return; // 404: no such connection, or it takes no events
     const opened = entry.receiver.verifyUrl(queryOf(ctx));
     if (!opened.ok) return refuse(ctx, ctx.params.identifier!, opened.rejection);
@@ -68,7 +81,7 @@ export function wecomEventsRoutes(options: WeComEventsOptions): WeComEventsRoute
   });
   router.post('/:identifier', async (ctx) => {
     const identifier = ctx.params.identifier!;
-    const entry = receivers.get(identifier);
+    const entry = entryFor(identifier);
     if (!entry) return;
     let body: string;
     try {
@@ -89,7 +102,7 @@ export function wecomEventsRoutes(options: WeComEventsOptions): WeComEventsRoute
 
   return {
     router,
-    idle: () => Promise.all([...receivers.values()].map(({ queue }) => queue.idle())).then(() => undefined),
+    idle: () => Promise.all([...queues.values()].map((queue) => queue.idle())).then(() => undefined),
   };
 }
 
