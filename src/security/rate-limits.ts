@@ -10,6 +10,7 @@ import { bodyParser } from '@koa/bodyparser';
 import type Koa from 'koa';
 import { RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { RateLimitsConfig } from '../config/schema.js';
+import { translator } from '../web/messages/index.js';
 import { browserLang } from '../web/pages/language.js';
 import type { Logger } from '../observability/log.js';
 import type { PageRenderer } from '../web/pages/render.js';
@@ -26,11 +27,6 @@ export interface RateLimitOptions {
   pages: PageRenderer;
   log: Logger;
 }
-
-const PAGE_TEXT = {
-  'zh-CN': { title: '请求过于频繁', message: '请求过于频繁，请在 {s} 秒后重试。' },
-  en: { title: 'Too many requests', message: 'Too many requests from your network. Please try again in {s} seconds.' },
-} as const;
 
 export function rateLimits(options: RateLimitOptions): Koa.Middleware {
   const { basePath, config, store, log } = options;
@@ -164,7 +160,7 @@ function refusePage(ctx: Koa.Context, pages: PageRenderer, seconds: number): voi
     return;
   }
   const lang = browserLang(ctx);
-  const text = PAGE_TEXT[lang];
-  const message = text.message.replace('{s}', String(seconds));
-  pages.send(ctx, 'message', { lang, title: text.title, heading: text.title, message }, { status: 429 });
+  const t = translator(lang);
+  const title = t('rate_limited.title');
+  pages.send(ctx, 'message', { lang, title, heading: title, message: t('rate_limited.message', { seconds }) }, { status: 429 });
 }

@@ -39,6 +39,11 @@ export const messages = {
   'consent.allow': { 'zh-CN': '允许', en: 'Allow' },
   'consent.deny': { 'zh-CN': '拒绝', en: 'Deny' },
   'consent.signed_in_as': { 'zh-CN': '当前登录：{name}', en: 'Signed in as {name}' },
+  'rate_limited.title': { 'zh-CN': '请求过于频繁', en: 'Too many requests' },
+  'rate_limited.message': {
+    'zh-CN': '请求过于频繁，请在 {seconds} 秒后重试。',
+    en: 'Too many requests from your network. Please try again in {seconds} seconds.',
+  },
   'scope.openid': { 'zh-CN': '你的账号标识', en: 'Your account identifier' },
   'scope.profile': { 'zh-CN': '姓名、账号、头像', en: 'Your name, username and picture' },
   'scope.email': { 'zh-CN': '邮箱地址', en: 'Your email address' },
