@@ -94,7 +94,8 @@ describe('the rooms of src/', () => {
   it('the flow is one way: accounts and oidc do not reach into web, wecom does not reach into accounts', () => {
     expect(offenders('accounts', ['model', 'wecom', 'config', 'observability'])).toEqual([]);
     expect(offenders('oidc', ['model', 'accounts', 'config', 'observability'])).toEqual([]);
-    expect(offenders('config', ['model', 'wecom', 'accounts', 'storage'])).toEqual([]);
+    // config/ validates with the rules' owners (claim names, secret shapes, the schema-name pattern).
+    expect(offenders('config', ['model', 'wecom', 'accounts', 'oidc', 'storage'])).toEqual([]);
     expect(offenders('observability', ['model'])).toEqual([]);
   });
 

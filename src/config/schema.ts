@@ -11,17 +11,14 @@ import { templateProblem } from '../accounts/email-fallback.js';
 import { brandingSchema } from './branding-schema.js';
 import { POSTGRES_SCHEMA_NAME } from '../storage/postgres/sql.js';
 import { MATCH_FIELDS } from '../model/index.js';
+import { PROTOCOL_CLAIMS, SCOPE_CLAIMS } from '../oidc/claims.js';
 import { localizedText } from './localized.js';
 
 /** A connection identifier names the connection in URLs and stored identities: it must never change meaning. */
 export const CONNECTION_IDENTIFIER = /^[a-z0-9-]{1,31}$/;
 
 /** Claims the groups claim must not shadow. */
-const RESERVED_CLAIMS = new Set([
-  'sub', 'iss', 'aud', 'exp', 'iat', 'nbf', 'jti', 'auth_time', 'nonce', 'acr', 'amr', 'azp', 'sid', 'at_hash', 'c_hash',
-  'name', 'preferred_username', 'picture', 'gender', 'updated_at', 'email', 'email_verified', 'phone_number',
-  'wecom_corpid', 'wecom_userid', 'department', 'main_department', 'position',
-]);
+const RESERVED_CLAIMS: ReadonlySet<string> = new Set([...PROTOCOL_CLAIMS, ...Object.values(SCOPE_CLAIMS).flat()]);
 
 const httpUrl = z
   .string()

@@ -18,16 +18,24 @@ export interface ClaimsPolicy {
   connections: readonly FallbackConnection[];
 }
 
+/** The claims each scope releases, before the configured groups claim joins `wecom`. */
+export const SCOPE_CLAIMS = {
+  // amr (how the person signed in, e.g. wecom_qr) comes with openid so every ID token carries it.
+  openid: ['sub', 'amr'],
+  profile: ['name', 'preferred_username', 'picture', 'gender', 'updated_at'],
+  email: ['email', 'email_verified'],
+  phone: ['phone_number'],
+  wecom: ['wecom_corpid', 'wecom_userid', 'department', 'main_department', 'position'],
+} as const;
+
+/** Claims the protocol itself puts in tokens: no configured claim may take their names. */
+export const PROTOCOL_CLAIMS = ['sub', 'iss', 'aud', 'exp', 'iat', 'nbf', 'jti', 'auth_time', 'nonce', 'acr', 'amr', 'azp', 'sid', 'at_hash', 'c_hash'] as const;
+
 /** @param groupsClaim the configured name of the department-names claim (config `groupsClaim`). */
 export function scopeClaims(groupsClaim: string): Record<string, string[]> {
-  return {
-    // amr (how the person signed in, e.g. wecom_qr) comes with openid so every ID token carries it.
-    openid: ['sub', 'amr'],
-    profile: ['name', 'preferred_username', 'picture', 'gender', 'updated_at'],
-    email: ['email', 'email_verified'],
-    phone: ['phone_number'],
-    wecom: ['wecom_corpid', 'wecom_userid', 'department', 'main_department', 'position', groupsClaim],
-  };
+  const claims: Record<string, string[]> = Object.fromEntries(Object.entries(SCOPE_CLAIMS).map(([scope, names]) => [scope, [...names]]));
+  claims.wecom = [...SCOPE_CLAIMS.wecom, groupsClaim];
+  return claims;
 }
 
 export type AccountClaims = { sub: string; [claim: string]: unknown };
