@@ -1,0 +1,129 @@
+/**
+ * The anonymous flood of issue 12, at full size: `npm run bench:flood -- --visits 1000000`.
+ *
+ * Our built server runs in its own process (lowdb, WeCom's embedded QR panel on, so every login
+ * page also stores a WeCom state; rate limits on but out of reach, so every request stores what it
+ * can: the worst case for memory). The generator makes `visits` anonymous visits, each `/auth` then
+ * the login page with the interaction cookie, and never signs in; a real sign-in runs at every
+ * checkpoint and must succeed. At each checkpoint it prints the server's RSS and the data
+ * directory's size; at the end the figures against idle, and against the targets (RSS within 50 MiB
+ * of idle, data within 10 MiB).
+ */
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { CLIENT } from './fixtures.js';
+import { fullSignIn } from './flows.js';
+import { CookieJar, send } from './http.js';
+import { freePort, installExitHandlers, memoryOf, stopAllChildren } from './processes.js';
+import { ourConfig, startOurs, startSimulator, storageDir, type Workspace } from './servers.js';
+
+const { values } = parseArgs({
+  options: {
+    visits: { type: 'string', default: '100000' },
+    concurrency: { type: 'string', default: '32' },
+    checkpoints: { type: 'string', default: '10' },
+  },
+});
+const VISITS = Number(values.visits);
+const CONCURRENCY = Number(values.concurrency);
+const CHECKPOINTS = Number(values.checkpoints);
+const MiB = 1024 * 1024;
+
+function dirBytes(dir: string): number {
+  return readdirSync(dir, { withFileTypes: true }).reduce(
+    (sum, entry) => sum + (entry.isDirectory() ? dirBytes(join(dir, entry.name)) : statSync(join(dir, entry.name)).size),
+    0,
+  );
+}
+
+/** One anonymous visitor: /auth, then the login page it is sent to, with the interaction cookie. */
+async function visit(issuer: string, i: number): Promise<void> {
+  const url = new URL(`${issuer}/auth`);
+  url.search = new URLSearchParams({
+    client_id: CLIENT.client_id,
+    response_type: 'code',
+    scope: 'openid profile',
+    redirect_uri: CLIENT.redirect_uris[0]!,
+    state: `flood-${i}`,
+  }).toString();
+  const auth = await send(url.href);
+  if (auth.status !== 303 || typeof auth.headers.location !== 'string') throw new Error(`/auth answered ${auth.status}`);
+  const jar = new CookieJar();
+  jar.store(url.href, auth.headers['set-cookie']);
+  const login = new URL(auth.headers.location, issuer).href;
+  const page = await send(login, { headers: { cookie: jar.header(login) } });
+  if (page.status !== 200) throw new Error(`the login page answered ${page.status}`);
+}
+
+async function main(): Promise<void> {
+  const space: Workspace = {
+    dir: mkdtempSync(join(tmpdir(), 'wecom-oidc-flood-')),
+    ports: { simulator: await freePort(), 'ours-a': await freePort(), 'ours-b': await freePort(), bare: await freePort() },
+  };
+  installExitHandlers(stopAllChildren);
+  try {
+    mkdirSync(space.dir, { recursive: true });
+    await startSimulator(space);
+    const data = storageDir(space, 'flood');
+    const config = ourConfig(space, 'ours-a', { driver: 'lowdb', path: join(data, 'db.json') });
+    config.wecom = { ...(config.wecom as object), embeddedPanel: true };
+    const server = await startOurs(space, 'flood', 'ours-a', config);
+    writeFileSync(join(space.dir, 'flood-config.json'), JSON.stringify(config, null, 2));
+
+    // Idle: after one real sign-in, so that what every process loads once is already loaded.
+    await fullSignIn(server.issuer);
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    const idle = { rssMiB: memoryOf(server.child.pid).rssMiB, dataMiB: dirBytes(data) / MiB };
+    console.log(`idle: RSS ${idle.rssMiB.toFixed(1)} MiB, data ${idle.dataMiB.toFixed(2)} MiB`);
+
+    const started = performance.now();
+    let next = 0;
+    let done = 0;
+    let peakRss = idle.rssMiB;
+    let peakData = idle.dataMiB;
+    const step = Math.ceil(VISITS / CHECKPOINTS);
+    let nextCheckpoint = step;
+    const signIns = { ok: 0, failed: 0 };
+    const checkpoint = async () => {
+      const rss = memoryOf(server.child.pid).rssMiB;
+      const dataMiB = dirBytes(data) / MiB;
+      peakRss = Math.max(peakRss, rss);
+      peakData = Math.max(peakData, dataMiB);
+      const signedIn = await fullSignIn(server.issuer).then(() => true, () => false);
+      signIns[signedIn ? 'ok' : 'failed'] += 1;
+      const seconds = (performance.now() - started) / 1000;
+      console.log(
+        `${done} visits in ${seconds.toFixed(0)} s (${(done / seconds).toFixed(0)}/s): RSS ${rss.toFixed(1)} MiB, data ${dataMiB.toFixed(2)} MiB, sign-in ${signedIn ? 'ok' : 'FAILED'}`,
+      );
+    };
+    let checkpointing: Promise<void> = Promise.resolve();
+    await Promise.all(
+      Array.from({ length: CONCURRENCY }, async () => {
+        while (next < VISITS) {
+          const i = next++;
+          await visit(server.issuer, i);
+          done += 1;
+          if (done >= nextCheckpoint) {
+            nextCheckpoint += step;
+            checkpointing = checkpointing.then(checkpoint);
+          }
+        }
+      }),
+    );
+    await checkpointing;
+    const seconds = (performance.now() - started) / 1000;
+    const end = { rssMiB: memoryOf(server.child.pid).rssMiB, dataMiB: dirBytes(data) / MiB };
+    console.log(`\n${VISITS} visits (${2 * VISITS} requests) in ${seconds.toFixed(0)} s, ${(VISITS / seconds).toFixed(0)} visits/s`);
+    console.log(`RSS: idle ${idle.rssMiB.toFixed(1)}, end ${end.rssMiB.toFixed(1)}, peak ${peakRss.toFixed(1)} MiB (+${(peakRss - idle.rssMiB).toFixed(1)}; target +50)`);
+    console.log(`data: idle ${idle.dataMiB.toFixed(2)}, end ${end.dataMiB.toFixed(2)}, peak ${peakData.toFixed(2)} MiB (target ≤ 10)`);
+    console.log(`real sign-ins during the flood: ${signIns.ok} ok, ${signIns.failed} failed`);
+    if (signIns.failed > 0) process.exitCode = 1;
+  } finally {
+    await stopAllChildren();
+    rmSync(space.dir, { recursive: true, force: true });
+  }
+}
+
+await main();
