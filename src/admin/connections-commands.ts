@@ -4,21 +4,13 @@
  * Neither ever prints a secret or an access token: rows are built field by field, never by spreading
  * a connection, and the token `gettoken` returns is dropped as soon as its lifetime is known.
  */
-import { localize, type StoredAccessToken } from '../model/index.js';
+import { localize, type Lang } from '../model/index.js';
 import type { ConnectionConfig } from '../config/schema.js';
-import { resolveWeComEndpoints } from '../wecom/index.js';
-import {
-  AccessTokenCache,
-  MemoryAccessTokenStore,
-  WeComClient,
-  isWeComError,
-  isWeComTransportError,
-} from '../wecom/index.js';
+import { resolveWeComEndpoints, testConnection } from '../wecom/index.js';
 import { done, failed, isParsedCommand, parseCommandArgs, type ParsedCommand } from './command.js';
 import type { LocalAdminContext } from './context.js';
 import { json, table } from './format.js';
 import { messagesFor } from './messages.js';
-import type { Lang } from '../model/index.js';
 
 const JSON_OPTION = { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } as const;
 const HELP_OPTION = { help: { type: 'boolean', short: 'h' } } as const;
@@ -53,7 +45,7 @@ export function parseConnectionsTest(args: readonly string[], lang: Lang): Parse
   const parsed = parseCommandArgs(args, HELP_OPTION, ['<identifier>'], 'connections', lang);
   if (isParsedCommand(parsed)) return parsed;
   const [identifier] = parsed.positionals as [string];
-  return { kind: 'local', run: (ctx) => testConnection(ctx, identifier) };
+  return { kind: 'local', run: (ctx) => testConnectionCommand(ctx, identifier) };
 }
 
 /** What `connections list` shows: everything about a connection except its secret. */
@@ -70,39 +62,23 @@ function connectionView(connection: ConnectionConfig) {
   };
 }
 
-/** Remembers the token it is given, so the test can report its lifetime. */
-class RecordingTokenStore extends MemoryAccessTokenStore {
-  fetched: StoredAccessToken | undefined;
-
-  override async write(key: string, token: StoredAccessToken): Promise<void> {
-    this.fetched = token;
-    await super.write(key, token);
-  }
-}
-
-async function testConnection(ctx: LocalAdminContext, identifier: string) {
+async function testConnectionCommand(ctx: LocalAdminContext, identifier: string) {
   const t = messagesFor(ctx.lang);
   const connection = ctx.config.connections.find((candidate) => candidate.identifier === identifier);
   if (!connection) return failed(t.connectionNotFound(identifier, ctx.config.connections.map((c) => c.identifier)));
 
   const endpoints = resolveWeComEndpoints(ctx.config);
-  const startedAt = Date.now();
-  const store = new RecordingTokenStore();
-  // A fresh cache, whose clock stands still: the test really asks WeCom, and the lifetime is exact.
-  const tokenCache = new AccessTokenCache({ store, now: () => startedAt });
-  const client = new WeComClient({ endpoints, tokenCache, log: ctx.log });
-  try {
-    await client.getAccessToken({ corpId: connection.corpId, agentId: connection.agentId, secret: connection.secret });
-    const seconds = Math.round(((store.fetched?.expiresAt ?? startedAt) - startedAt) / 1000);
-    return done(t.connectionOk(identifier, seconds));
-  } catch (error) {
-    if (isWeComError(error)) return failed(t.connectionRefused(identifier, error.describe(ctx.lang)));
-    if (isWeComTransportError(error)) {
+  const result = await testConnection(endpoints, { corpId: connection.corpId, agentId: connection.agentId, secret: connection.secret }, ctx.log);
+  switch (result.outcome) {
+    case 'accepted':
+      return done(t.connectionOk(identifier, result.tokenLifetimeSeconds));
+    case 'refused':
+      return failed(t.connectionRefused(identifier, result.error.describe(ctx.lang)));
+    case 'unreachable': {
       // The message names the API and a fixed reason (e.g. "network error (ECONNREFUSED)"), never the URL.
-      const detail = error.message.replace(`${error.api}: `, '');
-      return failed(t.connectionUnreachable(withoutCredentials(endpoints.apiBase), `${detail}. ${error.describe(ctx.lang)}`));
+      const detail = result.error.message.replace(`${result.error.api}: `, '');
+      return failed(t.connectionUnreachable(withoutCredentials(endpoints.apiBase), `${detail}. ${result.error.describe(ctx.lang)}`));
     }
-    throw error;
   }
 }
 

@@ -17,6 +17,7 @@
 // Connections and endpoints.
 export { ConnectionRegistry, type Connection } from './connections.js';
 export { SIMULATOR_PATH, resolveWeComEndpoints } from './endpoints.js';
+export { testConnection, type ConnectionTestResult } from './connection-test.js';
 
 // Signing in.
 export { isPhoneBrowserOutsideWeCom } from './login/user-agent.js';
