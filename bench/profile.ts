@@ -1,7 +1,8 @@
 /**
- * `node --import tsx bench/profile.ts --op token|refresh|userinfo|sign-in [--driver postgres|lowdb] [--count N]`
+ * `node --import tsx bench/profile.ts --op token|refresh|userinfo|sign-in [--driver postgres|lowdb|bare] [--count N]`
  *
- * Runs our built server (dist/main.js, simulator on) under `--cpu-prof`, drives one operation at it
+ * Runs one server under `--cpu-prof` as the bench runs it (ours from dist/, or with `--driver bare`
+ * the bare oidc-provider; the WeCom simulator in a process of its own), drives one operation at it
  * N times (16 at a time), stops it, and prints where its CPU time went: self time grouped by where
  * the code lives (our src, oidc-provider, pg, koa, node internals, GC), then the top functions.
  * Only the samples taken while the operation ran are summarized (setup, such as minting the codes
@@ -9,13 +10,13 @@
  * Shares, not timings, are what to compare on a busy machine. The .cpuprofile is kept for
  * Chrome DevTools (path printed at the end, with the stretch in the profile's clock).
  */
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CLIENT, CONNECTION, CORP_ID } from './fixtures.js';
 import { authorize, codeGrantBody, fullSignIn, offlineSignIn, refreshGrantBody, tokenRequest, userinfo } from './flows.js';
 import { dropSchemas, newSchemaName } from './postgres.js';
-import { cpuSecondsOf, freePort, startChild, stopChild } from './processes.js';
+import { cpuSecondsOf, freePort, stopAllChildren, stopChild, type Child } from './processes.js';
+import { origin, ourConfig, startBare, startOurs, startSimulator, storageDir, type Workspace } from './servers.js';
 
 const args = new Map<string, string>();
 for (let index = 2; index < process.argv.length; index += 2) args.set(process.argv[index]!.replace(/^--/, ''), process.argv[index + 1] ?? '');
@@ -36,8 +37,6 @@ interface CpuProfile {
   timeDeltas: number[];
 }
 
-const UNREFUSING = { points: 10_000_000, durationSeconds: 1 };
-
 /** The profile's clock (V8's, CLOCK_MONOTONIC in µs), which process.hrtime reads too. */
 const nowMicros = () => Number(process.hrtime.bigint() / 1000n);
 
@@ -50,28 +49,22 @@ async function inParallel(total: number, width: number, task: (index: number) =>
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'wecom-oidc-profile-'));
-  const port = await freePort();
-  const issuer = `http://127.0.0.1:${port}`;
-  const schema = newSchemaName('postgres-main');
-  const storage = driver === 'lowdb' ? { driver: 'lowdb', path: join(dir, 'db.json') } : { driver: 'postgres', url, schema };
-  const config = {
-    issuer,
-    listen: { host: '127.0.0.1', port },
-    storage,
-    clients: [CLIENT],
-    connections: [{ identifier: CONNECTION, displayName: '企业微信', corpId: CORP_ID, agentId: '1000002', secret: 'bench-secret' }],
-    simulator: { enabled: true },
-    // As in the bench (servers.ts): counted, as their bookkeeping is part of a request's cost, never reached.
-    rateLimits: { auth: UNREFUSING, interaction: UNREFUSING, callback: UNREFUSING, token: UNREFUSING, tokenPerClient: UNREFUSING },
-  };
-  const configFile = join(dir, 'config.json');
-  writeFileSync(configFile, JSON.stringify(config));
-  const child = await startChild({
-    name: 'our server (profiled)',
-    args: ['--cpu-prof', `--cpu-prof-dir=${dir}`, 'dist/main.js', '--config', configFile],
-    logFile: join(dir, 'server.log'),
-    readyUrl: `${issuer}/.well-known/openid-configuration`,
-  });
+  const ports = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
+  const space: Workspace = { dir, ports: { simulator: ports[0]!, 'ours-a': ports[1]!, 'ours-b': ports[2]!, bare: ports[3]! } };
+  const profileDir = join(dir, 'profile');
+  const profiling = ['--cpu-prof', `--cpu-prof-dir=${profileDir}`];
+  await startSimulator(space);
+  let child: Child;
+  let issuer: string;
+  if (driver === 'bare') {
+    child = await startBare(space, profiling);
+    issuer = origin(space.ports.bare);
+  } else {
+    const storage = driver === 'lowdb' ? { driver: 'lowdb', path: join(storageDir(space, 'ours'), 'db.json') } : { driver: 'postgres', url, schema: newSchemaName('postgres-main') };
+    const ours = await startOurs(space, 'ours', 'ours-a', ourConfig(space, 'ours-a', storage), undefined, profiling);
+    child = ours.child;
+    issuer = ours.issuer;
+  }
   let window = { from: 0, to: 0, cpuSeconds: 0 };
   try {
     const { browser, tokens } = await offlineSignIn(issuer);
@@ -95,12 +88,14 @@ async function main(): Promise<void> {
     );
   } finally {
     await stopChild(child);
+    await stopAllChildren();
     if (driver === 'postgres') await dropSchemas(url);
   }
-  const file = readdirSync(dir).find((name) => name.endsWith('.cpuprofile'));
-  if (!file) throw new Error(`no profile written in ${dir}`);
-  summarize(JSON.parse(readFileSync(join(dir, file), 'utf8')) as CpuProfile, window);
-  process.stdout.write(`profile: ${join(dir, file)} (measured from ${window.from} to ${window.to} µs)\n`);
+  // CPU.<date>.<time>.<pid>.<thread>.<n>.cpuprofile: thread 0 is the main thread (tsx's loader runs in another).
+  const file = readdirSync(profileDir).find((name) => /\.0\.\d+\.cpuprofile$/.test(name));
+  if (!file) throw new Error(`no profile written in ${profileDir}`);
+  summarize(JSON.parse(readFileSync(join(profileDir, file), 'utf8')) as CpuProfile, window);
+  process.stdout.write(`profile: ${join(profileDir, file)} (measured from ${window.from} to ${window.to} µs)\n`);
 }
 
 function category(frame: ProfileNode['callFrame']): string {
