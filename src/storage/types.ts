@@ -44,10 +44,17 @@ export interface LoginState {
   purpose?: 'bind_proof';
 }
 
+/** Whose a login state is: the sign-in attempt (interaction) and connection it was issued to. */
+export type LoginStateOwner = Pick<LoginState, 'interactionUid' | 'connection'>;
+
 export interface LoginStateStore {
   put(state: string, value: LoginState, expiresInSeconds: number): Promise<void>;
-  /** Returns the state and deletes it in one step; a second call (a replay) returns undefined. */
-  take(state: string): Promise<LoginState | undefined>;
+  /**
+   * Returns the state and deletes it in one step; a second call (a replay) returns undefined.
+   * With `owner`, only a state issued to that owner is taken (in the same step): one presented by
+   * another attempt returns undefined and stays for its owner.
+   */
+  take(state: string, owner?: LoginStateOwner): Promise<LoginState | undefined>;
   /**
    * Reads a live state without taking it, so a callback can check whom it belongs to first: a
    * state presented by the wrong sign-in attempt must stay for its owner (a value never changes).

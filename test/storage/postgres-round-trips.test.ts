@@ -36,12 +36,13 @@ const PINNED_RATE_LIMITS = { signInBrowserPart: 5, token: 2, userinfo: 0, refres
 
 const PINNED = {
   /**
-   * authorize → login page → WeCom → callback → resume → code at the app (was 20). One of them
-   * checks that the WeCom state belongs to this browser's attempt before it is taken (issue 12);
-   * one stores the state of the QR panel the login page now shows first (issue 15), besides the
-   * state of the full-page button this test follows.
+   * authorize → login page → WeCom → callback → resume → code at the app (was 20, then 13). The
+   * WeCom state is taken only if it belongs to this browser's attempt (issue 12), checked in the
+   * same statement that takes it (it was a look, then a take); one statement stores the state of
+   * the QR panel the login page now shows first (issue 15), besides the state of the full-page
+   * button this test follows.
    */
-  signInBrowserPart: 13,
+  signInBrowserPart: 12,
   /** the code with its Grant, Session and account; consume it; the access token (was 7). */
   token: 3,
   /** the access token with its Grant, Session and account (was 5). */

@@ -3,7 +3,7 @@
  * Two processes must not share one file (each would overwrite the other's changes); several
  * replicas need the PostgreSQL driver.
  */
-import type { AccessTokenStore, KeyStore, LoginState, LoginStateStore, Storage, StoredAccessToken } from '../types.js';
+import type { AccessTokenStore, KeyStore, LoginState, LoginStateOwner, LoginStateStore, Storage, StoredAccessToken } from '../types.js';
 import { LowdbFile } from './database.js';
 import { LowdbModelStore } from './model-store.js';
 import { LowdbAccountStore } from './account-store.js';
@@ -36,9 +36,10 @@ export async function openLowdbStorage(options: LowdbStorageOptions): Promise<Lo
       const record = file.data.loginStates[state];
       return record && record.expiresAt > now() ? record.value : undefined;
     },
-    async take(state: string) {
+    async take(state: string, owner?: LoginStateOwner) {
       const record = file.data.loginStates[state];
       if (!record) return undefined;
+      if (owner && (record.value.interactionUid !== owner.interactionUid || record.value.connection !== owner.connection)) return undefined;
       file.delete(['loginStates', state]);
       await file.persist();
       return record.expiresAt > now() ? record.value : undefined;
