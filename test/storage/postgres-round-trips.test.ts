@@ -40,9 +40,10 @@ const PINNED = {
    * WeCom state is taken only if it belongs to this browser's attempt (issue 12), checked in the
    * same statement that takes it (it was a look, then a take); one statement stores the state of
    * the QR panel the login page now shows first (issue 15), besides the state of the full-page
-   * button this test follows.
+   * button this test follows. The login page looks for a WeCom member waiting to be bound only
+   * when a connection asks the person (association `bind`; none here).
    */
-  signInBrowserPart: 12,
+  signInBrowserPart: 11,
   /** the code with its Grant, Session and account; consume it; the access token (was 7). */
   token: 3,
   /** the access token with its Grant, Session and account (was 5). */
