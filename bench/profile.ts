@@ -1,20 +1,22 @@
 /**
- * `node --import tsx bench/profile.ts --op token|refresh|userinfo|sign-in [--driver postgres|lowdb] [--count N]`
+ * `node --import tsx bench/profile.ts --op token|refresh|userinfo|sign-in [--driver postgres|lowdb|bare] [--count N]`
  *
- * Runs our built server (dist/main.js, simulator on) under `--cpu-prof`, drives one operation at it
+ * Runs one server under `--cpu-prof` as the bench runs it (ours from dist/, or with `--driver bare`
+ * the bare oidc-provider; the WeCom simulator in a process of its own), drives one operation at it
  * N times (16 at a time), stops it, and prints where its CPU time went: self time grouped by where
  * the code lives (our src, oidc-provider, pg, koa, node internals, GC), then the top functions.
+ * Only the samples taken while the operation ran are summarized (setup, such as minting the codes
+ * a token run redeems, is left out), with the server's CPU per operation over that stretch.
  * Shares, not timings, are what to compare on a busy machine. The .cpuprofile is kept for
- * Chrome DevTools (path printed at the end).
+ * Chrome DevTools (path printed at the end, with the stretch in the profile's clock).
  */
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CLIENT, CONNECTION, CORP_ID } from './fixtures.js';
 import { authorize, codeGrantBody, fullSignIn, offlineSignIn, refreshGrantBody, tokenRequest, userinfo } from './flows.js';
-import { Browser } from './http.js';
 import { dropSchemas, newSchemaName } from './postgres.js';
-import { freePort, startChild, stopChild } from './processes.js';
+import { cpuSecondsOf, freePort, stopAllChildren, stopChild, type Child } from './processes.js';
+import { origin, ourConfig, startBare, startOurs, startSimulator, storageDir, type Workspace } from './servers.js';
 
 const args = new Map<string, string>();
 for (let index = 2; index < process.argv.length; index += 2) args.set(process.argv[index]!.replace(/^--/, ''), process.argv[index + 1] ?? '');
@@ -30,9 +32,13 @@ interface ProfileNode {
 }
 interface CpuProfile {
   nodes: ProfileNode[];
+  startTime: number;
   samples: number[];
   timeDeltas: number[];
 }
+
+/** The profile's clock (V8's, CLOCK_MONOTONIC in µs), which process.hrtime reads too. */
+const nowMicros = () => Number(process.hrtime.bigint() / 1000n);
 
 async function inParallel(total: number, width: number, task: (index: number) => Promise<unknown>): Promise<void> {
   let next = 0;
@@ -43,36 +49,32 @@ async function inParallel(total: number, width: number, task: (index: number) =>
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'wecom-oidc-profile-'));
-  const port = await freePort();
-  const issuer = `http://127.0.0.1:${port}`;
-  const schema = newSchemaName('postgres-main');
-  const storage = driver === 'lowdb' ? { driver: 'lowdb', path: join(dir, 'db.json') } : { driver: 'postgres', url, schema };
-  const config = {
-    issuer,
-    listen: { host: '127.0.0.1', port },
-    storage,
-    clients: [CLIENT],
-    connections: [{ identifier: CONNECTION, displayName: '企业微信', corpId: CORP_ID, agentId: '1000002', secret: 'bench-secret' }],
-    simulator: { enabled: true },
-  };
-  const configFile = join(dir, 'config.json');
-  writeFileSync(configFile, JSON.stringify(config));
-  const child = await startChild({
-    name: 'our server (profiled)',
-    args: ['--cpu-prof', `--cpu-prof-dir=${dir}`, 'dist/main.js', '--config', configFile],
-    logFile: join(dir, 'server.log'),
-    readyUrl: `${issuer}/.well-known/openid-configuration`,
-  });
+  const ports = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
+  const space: Workspace = { dir, ports: { simulator: ports[0]!, 'ours-a': ports[1]!, 'ours-b': ports[2]!, bare: ports[3]! } };
+  const profileDir = join(dir, 'profile');
+  const profiling = ['--cpu-prof', `--cpu-prof-dir=${profileDir}`];
+  await startSimulator(space);
+  let child: Child;
+  let issuer: string;
+  if (driver === 'bare') {
+    child = await startBare(space, profiling);
+    issuer = origin(space.ports.bare);
+  } else {
+    const storage = driver === 'lowdb' ? { driver: 'lowdb', path: join(storageDir(space, 'ours'), 'db.json') } : { driver: 'postgres', url, schema: newSchemaName('postgres-main') };
+    const ours = await startOurs(space, 'ours', 'ours-a', ourConfig(space, 'ours-a', storage), undefined, profiling);
+    child = ours.child;
+    issuer = ours.issuer;
+  }
+  let window = { from: 0, to: 0, cpuSeconds: 0 };
   try {
     const { browser, tokens } = await offlineSignIn(issuer);
-    const started = performance.now();
+    // Codes are minted before the measured stretch (a token run measures redeeming them only).
+    const codes: string[] = [];
+    if (op === 'token') await inParallel(count, 8, async () => codes.push(codeGrantBody(await authorize(browser, issuer))));
+    const cpuBefore = cpuSecondsOf(child.pid);
+    const from = nowMicros();
     if (op === 'token') {
-      // Codes are minted in batches (unprofiled work is part of the profile too: subtract the sign-in share).
-      for (let done = 0; done < count; done += 200) {
-        const codes: string[] = [];
-        await inParallel(200, 8, async () => codes.push(codeGrantBody(await authorize(browser, issuer))));
-        await inParallel(codes.length, 16, async (index) => tokenRequest(issuer, codes[index]!));
-      }
+      await inParallel(codes.length, 16, async (index) => tokenRequest(issuer, codes[index]!));
     } else if (op === 'refresh') {
       await inParallel(count, 16, () => tokenRequest(issuer, refreshGrantBody(tokens.refresh_token!)));
     } else if (op === 'userinfo') {
@@ -80,16 +82,20 @@ async function main(): Promise<void> {
     } else {
       await inParallel(count, 16, () => fullSignIn(issuer));
     }
-    process.stderr.write(`${op} x${count} on ${driver}: ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
-    void Browser;
+    window = { from, to: nowMicros(), cpuSeconds: cpuSecondsOf(child.pid) - cpuBefore };
+    process.stderr.write(
+      `${op} x${count} on ${driver}: ${((window.to - from) / 1e6).toFixed(1)} s, server CPU ${((window.cpuSeconds / count) * 1e6).toFixed(0)} µs/op (profiler on)\n`,
+    );
   } finally {
     await stopChild(child);
+    await stopAllChildren();
     if (driver === 'postgres') await dropSchemas(url);
   }
-  const file = readdirSync(dir).find((name) => name.endsWith('.cpuprofile'));
-  if (!file) throw new Error(`no profile written in ${dir}`);
-  summarize(JSON.parse(readFileSync(join(dir, file), 'utf8')) as CpuProfile);
-  process.stdout.write(`profile: ${join(dir, file)}\n`);
+  // CPU.<date>.<time>.<pid>.<thread>.<n>.cpuprofile: thread 0 is the main thread (tsx's loader runs in another).
+  const file = readdirSync(profileDir).find((name) => /\.0\.\d+\.cpuprofile$/.test(name));
+  if (!file) throw new Error(`no profile written in ${profileDir}`);
+  summarize(JSON.parse(readFileSync(join(profileDir, file), 'utf8')) as CpuProfile, window);
+  process.stdout.write(`profile: ${join(profileDir, file)} (measured from ${window.from} to ${window.to} µs)\n`);
 }
 
 function category(frame: ProfileNode['callFrame']): string {
@@ -103,10 +109,15 @@ function category(frame: ProfileNode['callFrame']): string {
   return where ? 'other' : '(native)';
 }
 
-function summarize(profile: CpuProfile): void {
+function summarize(profile: CpuProfile, window: { from: number; to: number }): void {
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
   const self = new Map<number, number>();
-  profile.samples.forEach((id, index) => self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[index] ?? 0)));
+  let at = profile.startTime;
+  profile.samples.forEach((id, index) => {
+    const delta = profile.timeDeltas[index] ?? 0;
+    at += delta;
+    if (at >= window.from && at <= window.to) self.set(id, (self.get(id) ?? 0) + delta);
+  });
   const total = [...self].filter(([id]) => !['(idle)'].includes(byId.get(id)!.callFrame.functionName)).reduce((sum, [, t]) => sum + t, 0);
   const groups = new Map<string, number>();
   const functions = new Map<string, number>();

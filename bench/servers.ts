@@ -46,10 +46,11 @@ export function startSimulator(space: Workspace): Promise<Child> {
   });
 }
 
-export function startBare(space: Workspace): Promise<Child> {
+/** `nodeArgs`: for Node itself, e.g. `--cpu-prof` (bench/profile.ts). */
+export function startBare(space: Workspace, nodeArgs: string[] = []): Promise<Child> {
   return startChild({
     name: 'bare oidc-provider',
-    args: [...TSX, 'bench/bare-provider.ts'],
+    args: [...nodeArgs, ...TSX, 'bench/bare-provider.ts'],
     env: { BENCH_BARE_PORT: String(space.ports.bare), BENCH_SIM_BASE: simulatorBase(space.ports, 'bare') },
     logFile: join(space.dir, 'bare.log'),
     readyUrl: `${origin(space.ports.bare)}/.well-known/openid-configuration`,
@@ -109,6 +110,7 @@ export async function startOurs(
   instance: 'ours-a' | 'ours-b',
   config: Record<string, unknown>,
   readyTimeoutMs = 120_000,
+  nodeArgs: string[] = [],
 ): Promise<OurServer> {
   const dir = join(space.dir, name);
   mkdirSync(dir, { recursive: true });
@@ -117,7 +119,7 @@ export async function startOurs(
   const gettokenBefore = (await simulatorCalls(space))[instance]?.gettoken ?? 0;
   const child = await startChild({
     name: `our server (${name})`,
-    args: ['dist/main.js', '--config', configFile],
+    args: [...nodeArgs, 'dist/main.js', '--config', configFile],
     logFile: join(dir, 'server.log'),
     readyUrl: `${origin(space.ports[instance])}/.well-known/openid-configuration`,
     readyTimeoutMs,

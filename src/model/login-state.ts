@@ -13,3 +13,5 @@ export interface LoginState {
   purpose?: 'bind_proof';
 }
 
+/** Whose a login state is: the sign-in attempt (interaction) and connection it was issued to. */
+export type LoginStateOwner = Pick<LoginState, 'interactionUid' | 'connection'>;

@@ -5,7 +5,7 @@
  * create keys once) is one method, not a read followed by a write in the caller.
  */
 import type { Account, AccountProfile, LinkResult, MemberCheckSource, RenameResult, RetireResult, WeComIdentity } from './account.js';
-import type { LoginState } from './login-state.js';
+import type { LoginState, LoginStateOwner } from './login-state.js';
 import type { MatchField } from './match-fields.js';
 
 /** What oidc-provider hands its adapter: an opaque JSON object with a few indexed fields. */
@@ -34,8 +34,12 @@ export interface ModelStore {
 
 export interface LoginStateStore {
   put(state: string, value: LoginState, expiresInSeconds: number): Promise<void>;
-  /** Returns the state and deletes it in one step; a second call (a replay) returns undefined. */
-  take(state: string): Promise<LoginState | undefined>;
+  /**
+   * Returns the state and deletes it in one step; a second call (a replay) returns undefined.
+   * With `owner`, only a state issued to that owner is taken (in the same step): one presented by
+   * another attempt returns undefined and stays for its owner.
+   */
+  take(state: string, owner?: LoginStateOwner): Promise<LoginState | undefined>;
   /**
    * Reads a live state without taking it, so a callback can check whom it belongs to first: a
    * state presented by the wrong sign-in attempt must stay for its owner (a value never changes).

@@ -34,6 +34,23 @@ export function extraClientMetadata(connectionIds: readonly string[]): NonNullab
   };
 }
 
+/**
+ * A client's metadata, snake_cased as configured. oidc-provider's `client.metadata()` rebuilds
+ * that object on every call (a regular expression per property), and token, refresh and userinfo
+ * requests ask several times; a client object never changes (a reload builds new ones), so it is
+ * built once per client object.
+ */
+const metadataByClient = new WeakMap<object, Record<string, unknown>>();
+
+function metadataOf(client: NonNullable<ClientLike>): Record<string, unknown> {
+  let metadata = metadataByClient.get(client);
+  if (!metadata) {
+    metadata = client.metadata();
+    metadataByClient.set(client, metadata);
+  }
+  return metadata;
+}
+
 export const ID_TOKEN_CLAIMS = ['minimal', 'scopes'] as const;
 export type IdTokenClaims = (typeof ID_TOKEN_CLAIMS)[number];
 
@@ -43,17 +60,17 @@ export type IdTokenClaims = (typeof ID_TOKEN_CLAIMS)[number];
  * that read the ID token only (kube-apiserver, Argo CD, Auth.js).
  */
 export function idTokenClaims(client: ClientLike): IdTokenClaims {
-  return client?.metadata().id_token_claims === 'scopes' ? 'scopes' : 'minimal';
+  return client && metadataOf(client).id_token_claims === 'scopes' ? 'scopes' : 'minimal';
 }
 
 /** Whether a client was configured as first-party, i.e. its users are never shown a consent screen. */
 export function isFirstParty(client: ClientLike): boolean {
-  return client?.metadata().first_party === true;
+  return client ? metadataOf(client).first_party === true : false;
 }
 
 /** The connection identifiers a client offers: its `connections` metadata, or every connection. */
 export function offeredConnections(client: ClientLike, all: readonly string[]): string[] {
-  const restricted = client?.metadata().connections;
+  const restricted = client && metadataOf(client).connections;
   return Array.isArray(restricted) ? all.filter((id) => restricted.includes(id)) : [...all];
 }
 
@@ -63,6 +80,6 @@ export function clientDisplayName(
   fallbackId: string,
   lang: Lang,
 ): string {
-  const localized = client?.metadata().client_name_localized as LocalizedText | undefined;
+  const localized = (client && metadataOf(client).client_name_localized) as LocalizedText | undefined;
   return (localized && localize(localized, lang)) || client?.clientName || fallbackId;
 }

@@ -10,7 +10,7 @@
  * one short string each. With PostgreSQL each replica bounds what it created; rows left by a
  * restarted replica expire within the interaction lifetime and are pruned.
  */
-import type { LoginState, LoginStateStore, ModelPayload, ModelStore } from '../model/index.js';
+import type { LoginState, LoginStateOwner, LoginStateStore, ModelPayload, ModelStore } from '../model/index.js';
 
 /** The oidc-provider models created for anonymous visitors. */
 const PRE_AUTH_MODELS: ReadonlySet<string> = new Set(['Interaction']);
@@ -116,9 +116,11 @@ export class CappedLoginStateStore implements LoginStateStore {
     for (const old of this.#queue.add(state)) await this.inner.take(old);
   }
 
-  take(state: string): Promise<LoginState | undefined> {
-    this.#queue.delete(state);
-    return this.inner.take(state);
+  async take(state: string, owner?: LoginStateOwner): Promise<LoginState | undefined> {
+    const taken = await this.inner.take(state, owner);
+    // Not taken because it is another attempt's: it stays, and so does its place in the queue.
+    if (taken || !owner) this.#queue.delete(state);
+    return taken;
   }
 
   peek(state: string): Promise<LoginState | undefined> {

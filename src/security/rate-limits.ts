@@ -42,6 +42,7 @@ export function rateLimits(options: RateLimitOptions): Koa.Middleware {
     name: 'client-auth-failures',
     points: config.clientAuthFailures.points,
     durationSeconds: config.clientAuthFailures.durationSeconds,
+    // Held over the limit as long as the lock-out (see lockOut), so the count starts afresh after it.
     blockSeconds: config.clientAuthFailures.lockoutSeconds,
   });
   const tokenBody = bodyParser({ enableTypes: ['form'], formLimit: '56kb' });
@@ -78,16 +79,14 @@ export function rateLimits(options: RateLimitOptions): Koa.Middleware {
     }
 
     const clientId = await tokenClientId(ctx, tokenBody);
-    if (clientId) {
-      const locked = await lockedFor(failures, clientId, config.clientAuthFailures.points);
-      if (locked !== undefined) return refuseToken(ctx, locked);
-    }
+    // A locked-out client_id is refused by its per-client limit, which the lock-out blocks (below):
+    // no statement of its own on every token request, and the lock is as shared as that limit.
     const wait = (await consume(perIp.token, ip)) ?? (clientId ? await consume(perClient, clientId) : undefined);
     if (wait !== undefined) return refuseToken(ctx, wait);
     await next();
     if (clientId && ctx.status === 401 && (ctx.body as { error?: unknown } | undefined)?.error === 'invalid_client') {
-      // Counted after the fact; the lock-out (blockSeconds) starts once the count passes the limit.
-      await consume(failures, clientId);
+      // Counted after the fact; once the count passes the limit, the client_id is locked out.
+      if ((await consume(failures, clientId)) !== undefined) await lockOut(perClient, clientId, config.clientAuthFailures.lockoutSeconds, log);
     }
   };
 }
@@ -131,12 +130,12 @@ function safeDecode(value: string): string | undefined {
   }
 }
 
-async function lockedFor(failures: RateLimiterAbstract, clientId: string, points: number): Promise<number | undefined> {
+/** Every token request of `clientId` is refused for `seconds`, even with the right secret. */
+async function lockOut(perClient: RateLimiterAbstract, clientId: string, seconds: number, log: Logger): Promise<void> {
   try {
-    const state = await failures.get(clientId);
-    return state && state.consumedPoints > points ? retryAfter(state) : undefined;
-  } catch {
-    return undefined;
+    await perClient.block(clientId, seconds);
+  } catch (error) {
+    log.warn('rate limit store failed; client_id not locked out', { limiter: perClient.keyPrefix, message: (error as Error)?.message });
   }
 }
 

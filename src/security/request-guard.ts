@@ -25,11 +25,17 @@ export function createRequestGuard(options: RequestGuardOptions): (req: Incoming
   const issuerUrl = new URL(options.issuer);
   const issuerHost = issuerUrl.host.toLowerCase();
   const https = issuerUrl.protocol === 'https:';
+  // Nearly every request names the same Host: the last one found good is not parsed again.
+  let lastGoodHost: string | undefined;
   return (req, res) => {
     if (https) res.setHeader('Strict-Transport-Security', HSTS_VALUE);
-    if (!isHostHeader(single(req.headers.host))) {
-      refuse(res, 'Bad Request: the Host header is missing or malformed');
-      return true;
+    const host = single(req.headers.host);
+    if (host === undefined || host !== lastGoodHost) {
+      if (!isHostHeader(host)) {
+        refuse(res, 'Bad Request: the Host header is missing or malformed');
+        return true;
+      }
+      lastGoodHost = host;
     }
     const forwardedHost = single(req.headers['x-forwarded-host'])?.split(',', 1)[0]?.trim();
     if (forwardedHost !== undefined) {

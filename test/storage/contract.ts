@@ -208,6 +208,16 @@ export function storageContract(harness: StorageHarness): void {
       expect(await store.loginStates.peek('expiring')).toBeUndefined();
     });
 
+    it("a login state is taken with its owner's check in one step: another attempt's leaves it for its owner", async () => {
+      const { store, peer } = await fresh();
+      await store.loginStates.put('owned', value, 60);
+      expect(await peer.loginStates.take('owned', { interactionUid: 'i2', connection: 'wecom' })).toBeUndefined();
+      expect(await store.loginStates.take('owned', { interactionUid: 'i1', connection: 'other' })).toBeUndefined();
+      expect(await peer.loginStates.peek('owned')).toEqual(value);
+      expect(await peer.loginStates.take('owned', { interactionUid: 'i1', connection: 'wecom' })).toEqual(value);
+      expect(await store.loginStates.take('owned', { interactionUid: 'i1', connection: 'wecom' })).toBeUndefined();
+    });
+
     it('twenty concurrent takes of one state: exactly one gets it', async () => {
       await fresh();
       await store.loginStates.put('s', value, 60);

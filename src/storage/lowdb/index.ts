@@ -3,7 +3,7 @@
  * Two processes must not share one file (each would overwrite the other's changes); several
  * replicas need the PostgreSQL driver.
  */
-import type { AccessTokenStore, KeyStore, LoginState, LoginStateStore, Storage, StorageSharing, StoredAccessToken } from '../../model/index.js';
+import type { AccessTokenStore, KeyStore, LoginState, LoginStateOwner, LoginStateStore, Storage, StorageSharing, StoredAccessToken } from '../../model/index.js';
 import { LowdbFile } from './database.js';
 import { LowdbModelStore } from './model-store.js';
 import { LowdbAccountStore } from './account-store.js';
@@ -39,9 +39,10 @@ export async function openLowdbStorage(options: LowdbStorageOptions): Promise<Lo
       const record = file.data.loginStates[state];
       return record && record.expiresAt > now() ? record.value : undefined;
     },
-    async take(state: string) {
+    async take(state: string, owner?: LoginStateOwner) {
       const record = file.data.loginStates[state];
       if (!record) return undefined;
+      if (owner && (record.value.interactionUid !== owner.interactionUid || record.value.connection !== owner.connection)) return undefined;
       file.delete(['loginStates', state]);
       await file.persist();
       return record.expiresAt > now() ? record.value : undefined;

@@ -1,6 +1,6 @@
 /** WeCom login states: written once, taken once (`DELETE … RETURNING` is the take). */
 import type { Pool } from 'pg';
-import type { LoginState, LoginStateStore } from '../../model/index.js';
+import type { LoginState, LoginStateOwner, LoginStateStore } from '../../model/index.js';
 import { jsonb, type Tables } from './sql.js';
 
 export class PostgresLoginStateStore implements LoginStateStore {
@@ -26,12 +26,19 @@ export class PostgresLoginStateStore implements LoginStateStore {
     return rows[0]?.value;
   }
 
-  async take(state: string): Promise<LoginState | undefined> {
-    // Only one caller gets the row back, however many replicas ask at once.
-    const { rows } = await this.pool.query<{ value: LoginState; expires_at: Date }>(
-      `DELETE FROM ${this.tables.loginStates} WHERE state = $1 RETURNING value, expires_at`,
-      [state],
-    );
+  async take(state: string, owner?: LoginStateOwner): Promise<LoginState | undefined> {
+    // Only one caller gets the row back, however many replicas ask at once. The owner is checked
+    // in the same statement, so a callback costs one round trip, not a look and then a take.
+    const { rows } = owner
+      ? await this.pool.query<{ value: LoginState; expires_at: Date }>(
+          `DELETE FROM ${this.tables.loginStates}
+           WHERE state = $1 AND value->>'interactionUid' = $2 AND value->>'connection' = $3 RETURNING value, expires_at`,
+          [state, owner.interactionUid, owner.connection],
+        )
+      : await this.pool.query<{ value: LoginState; expires_at: Date }>(
+          `DELETE FROM ${this.tables.loginStates} WHERE state = $1 RETURNING value, expires_at`,
+          [state],
+        );
     const row = rows[0];
     return row && row.expires_at.getTime() > this.now() ? row.value : undefined;
   }

@@ -16,8 +16,9 @@ function memoryStore(now: () => number): LoginStateStore & { ttls: number[] } {
       const record = states.get(state);
       return record && record.expiresAt > now() ? record.value : undefined;
     },
-    async take(state) {
+    async take(state, owner) {
       const record = states.get(state);
+      if (record && owner && (record.value.interactionUid !== owner.interactionUid || record.value.connection !== owner.connection)) return undefined;
       states.delete(state);
       return record && record.expiresAt > now() ? record.value : undefined;
     },

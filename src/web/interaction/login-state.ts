@@ -34,14 +34,10 @@ export async function checkLoginState(
 ): Promise<StateCheck> {
   if (typeof received !== 'string' || !received) return { ok: false, problem: 'state_missing' };
   if (!/^[0-9a-f]{64}$/.test(received)) return { ok: false, problem: 'state_unknown' };
-  // Checked before taking: a state presented on someone else's attempt (an attacker replaying a
-  // victim's callback on their own sign-in) is refused and left for the browser it was issued to.
-  const seen = await store.peek(received);
-  if (!seen) return { ok: false, problem: 'state_unknown' };
-  if (seen.interactionUid !== expected.interactionUid || seen.connection !== expected.connection) {
-    return { ok: false, problem: 'state_mismatch' };
-  }
-  const state = await store.take(received);
-  if (!state) return { ok: false, problem: 'state_unknown' };
-  return { ok: true, state };
+  // Taken only by its own attempt: a state presented on someone else's attempt (an attacker
+  // replaying a victim's callback on their own sign-in) is refused and left for the browser it was
+  // issued to. The look that tells the two refusals apart is made only when there is one.
+  const state = await store.take(received, expected);
+  if (state) return { ok: true, state };
+  return { ok: false, problem: (await store.peek(received)) ? 'state_mismatch' : 'state_unknown' };
 }

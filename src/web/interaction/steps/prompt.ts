@@ -29,7 +29,10 @@ export function showPrompt(deps: InteractionDeps): Step {
 
     switch (details.prompt.name) {
       case 'login': {
-        const pending = await findPendingBinding(deps.models, attempt.uid);
+        // Only a connection that asks the person (association `bind`) leaves a pending binding, so
+        // without one the look (a storage round trip on every login page) is not made.
+        const asksPerson = deps.connections.list().some((connection) => connection.association.mode === 'bind');
+        const pending = asksPerson ? await findPendingBinding(deps.models, attempt.uid) : undefined;
         if (pending) return showBind(deps, attempt, pending);
         const offered = await connectionsOffered(deps, details);
         // A phone's own browser cannot scan the QR code on its screen: say how to go on instead
