@@ -6,7 +6,6 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Koa from 'koa';
-import mount from 'koa-mount';
 import type Provider from 'oidc-provider';
 import { createMemberChecks } from './accounts/member-checks.js';
 import { scheduleReconcile } from './accounts/reconcile.js';
@@ -15,7 +14,17 @@ import { usesAdminSocket } from './admin/protocol.js';
 import { startAdminSocket, type AdminSocket } from './admin/socket.js';
 import type { Config } from './config/schema.js';
 import { assertSimulatorAllowed } from './config/simulator-guard.js';
-import { ConnectionRegistry } from './wecom/index.js';
+import {
+  AccessTokenCache,
+  ConnectionRegistry,
+  DepartmentNames,
+  GettokenBreaker,
+  resolveWeComEndpoints,
+  SIMULATOR_PATH,
+  WECOM_PANEL_ORIGIN,
+  WeComClient,
+  WeComHttp,
+} from './wecom/index.js';
 import { loadBranding } from './web/branding/index.js';
 import { interactionRouter } from './web/interaction/routes.js';
 import { createLogger, type Logger } from './observability/log.js';
@@ -46,8 +55,6 @@ import type { Storage } from './model/index.js';
 import type { WeComSimulator } from './simulator/index.js';
 import { verificationFiles } from './web/verification-files.js';
 import { wecomEventsRoutes } from './web/wecom-events.js';
-import { AccessTokenCache, DepartmentNames, GettokenBreaker, WECOM_PANEL_ORIGIN, WeComClient, WeComHttp } from './wecom/index.js';
-import { SIMULATOR_PATH, resolveWeComEndpoints } from './wecom/index.js';
 
 export { SIMULATOR_PATH };
 
@@ -155,7 +162,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
         },
         storage,
         accounts,
-        onKeysChanged: () => providers!.reloadKeys(),
+        onKeysChanged: () => providers.reloadKeys(),
         reconcile,
         log: log.child({ component: 'admin' }),
       });
@@ -261,6 +268,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     metricsHere: !config.metrics.listen,
     readiness: { signingKeysLoaded: () => providers.hasSigningKeys, storage },
     serveCachedDocument: (req, res) => providers.serveCachedDocument(req, res),
+    // eslint-disable-next-line @typescript-eslint/no-misused-promises -- koa's callback() answers its own errors (ctx.onerror); its promise never rejects
     handle: app.callback(),
     // A malformed Host is answered 400 before anything parses it; an https issuer gets HSTS.
     guard: createRequestGuard({ issuer, trustProxy: config.trustProxy }),
@@ -287,7 +295,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
 
   const shutdown = async (graceMs: number) => {
     if (!drain.draining) log.info('draining: readiness now 503, no new connections', { graceMs });
-    providers!.stopWatching();
+    providers.stopWatching();
     reconcileSchedule.stop();
     const { cut } = await drain.drain(graceMs);
     if (cut) log.warn('shutdown grace period over: requests still running were cut', { requests: cut });
@@ -307,7 +315,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     },
     storage,
     simulator,
-    reloadKeys: () => providers!.reloadKeys(),
+    reloadKeys: () => providers.reloadKeys(),
     wecomEventsIdle: () => events.idle(),
     metricsAddress: metricsListener?.address,
     async reloadConfig(file) {

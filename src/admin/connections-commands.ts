@@ -4,21 +4,20 @@
  * Neither ever prints a secret or an access token: rows are built field by field, never by spreading
  * a connection, and the token `gettoken` returns is dropped as soon as its lifetime is known.
  */
-import { localize, type StoredAccessToken } from '../model/index.js';
+import { localize, type Lang, type StoredAccessToken } from '../model/index.js';
 import type { ConnectionConfig } from '../config/schema.js';
-import { resolveWeComEndpoints } from '../wecom/index.js';
 import {
   AccessTokenCache,
   MemoryAccessTokenStore,
   WeComClient,
   isWeComError,
   isWeComTransportError,
+  resolveWeComEndpoints,
 } from '../wecom/index.js';
 import { done, failed, isParsedCommand, parseCommandArgs, type ParsedCommand } from './command.js';
 import type { LocalAdminContext } from './context.js';
 import { json, table } from './format.js';
 import { messagesFor } from './messages.js';
-import type { Lang } from '../model/index.js';
 
 const JSON_OPTION = { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } as const;
 const HELP_OPTION = { help: { type: 'boolean', short: 'h' } } as const;
