@@ -5,7 +5,7 @@
  * the latency of a success (one request, or one whole sign-in).
  */
 import autocannon from 'autocannon';
-import { Browser } from './http.js';
+import type { Browser } from './http.js';
 import { authorize, codeGrantBody, fullSignIn, TOKEN_HEADERS, type IssuedCode } from './flows.js';
 
 export interface Measurement {
@@ -165,7 +165,7 @@ export async function signInLoad(options: SignInLoadOptions): Promise<Measuremen
         failed += 1;
         firstError ??= (error as Error).message;
         // A server that fails every sign-in would otherwise spin until the deadline.
-        if (failed >= 50 && failed > latencies.length) throw new Error(`sign-ins keep failing: ${firstError}`);
+        if (failed >= 50 && failed > latencies.length) throw new Error(`sign-ins keep failing: ${firstError}`, { cause: error });
       }
     }
   };

@@ -50,7 +50,7 @@ async function inParallel(total: number, width: number, task: (index: number) =>
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'wecom-oidc-profile-'));
   const ports = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
-  const space: Workspace = { dir, ports: { simulator: ports[0]!, 'ours-a': ports[1]!, 'ours-b': ports[2]!, bare: ports[3]! } };
+  const space: Workspace = { dir, ports: { simulator: ports[0], 'ours-a': ports[1], 'ours-b': ports[2], bare: ports[3] } };
   const profileDir = join(dir, 'profile');
   const profiling = ['--cpu-prof', `--cpu-prof-dir=${profileDir}`];
   await startSimulator(space);
@@ -65,7 +65,7 @@ async function main(): Promise<void> {
     child = ours.child;
     issuer = ours.issuer;
   }
-  let window = { from: 0, to: 0, cpuSeconds: 0 };
+  let window: { from: number; to: number; cpuSeconds: number };
   try {
     const { browser, tokens } = await offlineSignIn(issuer);
     // Codes are minted before the measured stretch (a token run measures redeeming them only).

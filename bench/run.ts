@@ -9,7 +9,7 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { configSchema, type Config } from '../src/config/schema.js';
+import { configSchema } from '../src/config/schema.js';
 import { alternate, OPERATIONS, type Contender } from './compare.js';
 import { completedSignIns, refreshGrantBody, offlineSignIn, tokenRequest } from './flows.js';
 import { signInLoad, type Measurement } from './load.js';
@@ -220,7 +220,7 @@ async function scaleAndMemory(space: Workspace, options: BenchOptions, driver: S
     await writeLowdbSnapshot(String(storage.path), accounts);
     progress(`  lowdb snapshot: ${(statSync(String(storage.path)).size / 2 ** 20).toFixed(1)} MiB`);
   } else {
-    const parsed = configSchema.parse(ourConfig(space, 'ours-b', storage)) as Config;
+    const parsed = configSchema.parse(ourConfig(space, 'ours-b', storage));
     if (parsed.storage.driver !== 'postgres') throw new Error('expected a PostgreSQL storage configuration');
     progress(`  preloaded by ${await preloadPostgres(parsed.storage, accounts)}`);
   }

@@ -41,6 +41,7 @@ app.use(async (ctx, next) => {
 });
 for (const simulator of simulators.values()) app.use(simulator.middleware());
 
+// eslint-disable-next-line @typescript-eslint/no-misused-promises -- koa's callback() answers its own errors (ctx.onerror); its promise never rejects
 const server = createServer(app.callback());
 server.keepAliveTimeout = 60_000;
 server.listen(port, '127.0.0.1', () => {

@@ -6,7 +6,6 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Koa from 'koa';
-import mount from 'koa-mount';
 import type Provider from 'oidc-provider';
 import { createMemberChecks } from './accounts/member-checks.js';
 import { scheduleReconcile } from './accounts/reconcile.js';
@@ -148,7 +147,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
         },
         storage,
         accounts,
-        onKeysChanged: () => providers!.reloadKeys(),
+        onKeysChanged: () => providers.reloadKeys(),
         reconcile,
         log: log.child({ component: 'admin' }),
       });
@@ -254,6 +253,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     metricsHere: !config.metrics.listen,
     readiness: { signingKeysLoaded: () => providers.hasSigningKeys, storage },
     serveCachedDocument: (req, res) => providers.serveCachedDocument(req, res),
+    // eslint-disable-next-line @typescript-eslint/no-misused-promises -- koa's callback() answers its own errors (ctx.onerror); its promise never rejects
     handle: app.callback(),
     // A malformed Host is answered 400 before anything parses it; an https issuer gets HSTS.
     guard: createRequestGuard({ issuer, trustProxy: config.trustProxy }),
@@ -280,7 +280,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
 
   const shutdown = async (graceMs: number) => {
     if (!drain.draining) log.info('draining: readiness now 503, no new connections', { graceMs });
-    providers!.stopWatching();
+    providers.stopWatching();
     reconcileSchedule.stop();
     const { cut } = await drain.drain(graceMs);
     if (cut) log.warn('shutdown grace period over: requests still running were cut', { requests: cut });
@@ -300,7 +300,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     },
     storage,
     simulator,
-    reloadKeys: () => providers!.reloadKeys(),
+    reloadKeys: () => providers.reloadKeys(),
     wecomEventsIdle: () => events.idle(),
     metricsAddress: metricsListener?.address,
     async reloadConfig(file) {

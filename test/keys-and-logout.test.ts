@@ -64,11 +64,13 @@ describe('signing key rotation', () => {
 describe('back-channel logout', () => {
   it('sends a signed logout token to the client when the session ends', async () => {
     const received: string[] = [];
-    const receiver = createServer(async (request: IncomingMessage, response) => {
+    const receiver = createServer((request: IncomingMessage, response) => {
       let body = '';
-      for await (const chunk of request) body += chunk;
-      received.push(new URLSearchParams(body).get('logout_token') ?? '');
-      response.writeHead(200).end();
+      request.setEncoding('utf8').on('data', (chunk: string) => (body += chunk));
+      request.on('end', () => {
+        received.push(new URLSearchParams(body).get('logout_token') ?? '');
+        response.writeHead(200).end();
+      });
     });
     await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
     const backchannelUri = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/backchannel`;

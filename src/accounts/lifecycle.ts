@@ -20,9 +20,7 @@ import {
   type AccountStore,
   type MemberCheckSource,
 } from '../model/index.js';
-import type { ContactEvent } from '../wecom/index.js';
-import type { MemberStanding } from '../wecom/index.js';
-import { toMemberProfile, type WeComApp, type WeComMember } from '../wecom/index.js';
+import { toMemberProfile, type ContactEvent, type MemberStanding, type WeComApp, type WeComMember } from '../wecom/index.js';
 import { sameProfile, toAccountProfile } from './profile.js';
 import { newAccountId } from './service.js';
 

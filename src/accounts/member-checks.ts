@@ -2,10 +2,9 @@
  * Builds the member lifecycle and the reconcile sweep over one WeCom client, the same way in the
  * server and in the admin CLI working on shared storage, so both re-check members alike.
  */
-import type { ConnectionRegistry } from '../wecom/index.js';
 import type { Logger } from '../observability/log.js';
 import type { Storage } from '../model/index.js';
-import { readMemberStanding, type DepartmentNames, type WeComClient } from '../wecom/index.js';
+import { readMemberStanding, type ConnectionRegistry, type DepartmentNames, type WeComClient } from '../wecom/index.js';
 import { MemberLifecycle, type AccessRevoker } from './lifecycle.js';
 import { ReconcileSweep, type SweepResult } from './reconcile.js';
 
@@ -13,7 +12,7 @@ export interface MemberChecks {
   lifecycle: MemberLifecycle;
   sweep: ReconcileSweep;
   /** The sweep of one connection by identifier (the admin CLI's `accounts sync`). */
-  reconcile(identifier: string, onProgress?: (done: number, total: number) => void): Promise<SweepResult>;
+  reconcile: (identifier: string, onProgress?: (done: number, total: number) => void) => Promise<SweepResult>;
 }
 
 export function createMemberChecks(deps: {

@@ -15,7 +15,6 @@ import type { AccessRevoker } from './lifecycle.js';
 import { AccountService, type SignInOutcome, type WeComSignIn } from './service.js';
 
 const CORP = 'wwcorp';
-const OTHER_CORP = 'wwother';
 const T0 = 1_700_000_000;
 /** Seeded accounts were linked and last looked at long before the sign-ins under test. */
 const LONG_AGO = T0 - 86_400;

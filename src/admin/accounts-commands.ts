@@ -89,7 +89,7 @@ export function parseAccountsUnlink(args: readonly string[], lang: Lang): Parsed
 export function parseAccountsSync(args: readonly string[], lang: Lang): ParsedCommand {
   const parsed = parseCommandArgs(args, { connection: { type: 'string' }, ...HELP_OPTION }, [], 'accounts', lang);
   if (isParsedCommand(parsed)) return parsed;
-  const only = parsed.values.connection as string | undefined;
+  const only = parsed.values.connection;
   return storageCommand(async (ctx) => {
     const t = messagesFor(ctx.lang);
     if (!ctx.reconcile) return failed(t.syncUnavailable);

@@ -7,8 +7,7 @@ import type { SweepResult } from '../accounts/reconcile.js';
 import type { AccountService } from '../accounts/service.js';
 import type { Config } from '../config/schema.js';
 import type { Logger } from '../observability/log.js';
-import type { Storage } from '../model/index.js';
-import type { Lang } from '../model/index.js';
+import type { Lang, Storage } from '../model/index.js';
 
 /** Enough for the commands that only read the configuration or call WeCom. */
 export interface LocalAdminContext {

@@ -108,7 +108,7 @@ describe('the admin socket', () => {
     const reply = await new Promise<string>((resolve) => {
       const client = createConnection(socket.path, () => client.write('{"argv": "not a list"}\n'));
       let data = '';
-      client.on('data', (chunk) => (data += chunk));
+      client.on('data', (chunk) => (data += chunk.toString()));
       client.on('end', () => resolve(data));
     });
     expect(JSON.parse(reply)).toMatchObject({ exitCode: 2, stderr: 'admin socket: the request is not an admin command\n' });

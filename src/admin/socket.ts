@@ -17,8 +17,7 @@ import type { AccountService } from '../accounts/service.js';
 import type { Config } from '../config/schema.js';
 import type { Logger } from '../observability/log.js';
 import type { Storage } from '../model/index.js';
-import type { AdminContext, AdminResult } from './context.js';
-import { EXIT } from './context.js';
+import { EXIT, type AdminContext, type AdminResult } from './context.js';
 import { runAdminCommand } from './dispatch.js';
 import { messagesFor } from './messages.js';
 import {

@@ -2,7 +2,7 @@
  * `branding`: the company's name, logo, favicon, colour, footer and extra stylesheet on every page
  * we serve. Every key is optional. Here only the shape and formats are checked; the files (exist,
  * are images or CSS, within their size limits) are checked when the configuration is loaded, by
- * branding/files.ts, and the colour's contrast by branding/colours.ts.
+ * config/branding-files.ts, and the colour's contrast by web/branding/colours.ts.
  */
 import { z } from 'zod';
 import { localizedText } from './localized.js';

@@ -254,6 +254,7 @@ export async function startDemo(config: Config, { log }: { log: Logger }): Promi
   const app = new Koa();
   app.keys = [randomBytes(32).toString('base64url')];
   app.use(router.routes());
+  // eslint-disable-next-line @typescript-eslint/no-misused-promises -- koa's callback() answers its own errors (ctx.onerror); its promise never rejects
   const server = createServer(app.callback());
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -17,7 +17,7 @@ const UNTIMED = new Set(['withRefreshLock']);
 
 export function timeStorage(storage: Storage, timer: StorageTimer): Storage {
   const timed = Object.fromEntries(STORES.map((name) => [name, timeStore(name, storage[name], timer)]));
-  return { ...storage, ...timed } as Storage;
+  return { ...storage, ...timed };
 }
 
 function timeStore<T extends object>(store: string, target: T, timer: StorageTimer): T {

@@ -9,7 +9,7 @@
  * it. A refresh token has no other use for the nonce, and oidc-provider offers no setting for this.
  */
 import type { Adapter, AdapterPayload } from 'oidc-provider';
-import type { ModelPayload, ModelStore } from '../model/index.js';
+import type { ModelStore } from '../model/index.js';
 
 export function createAdapterFactory(models: ModelStore): (name: string) => Adapter {
   return (name) => new StorageAdapter(name, models);
@@ -22,20 +22,20 @@ class StorageAdapter implements Adapter {
   ) {}
 
   upsert(id: string, payload: AdapterPayload, expiresIn: number): Promise<void> {
-    return this.models.upsert(this.name, id, payload as ModelPayload, expiresIn);
+    return this.models.upsert(this.name, id, payload, expiresIn);
   }
 
   async find(id: string): Promise<AdapterPayload | undefined> {
-    const payload = (await this.models.find(this.name, id)) as AdapterPayload | undefined;
+    const payload = await this.models.find(this.name, id);
     return this.name === 'RefreshToken' ? withoutNonce(payload) : payload;
   }
 
   async findByUid(uid: string): Promise<AdapterPayload | undefined> {
-    return (await this.models.findByUid(this.name, uid)) as AdapterPayload | undefined;
+    return await this.models.findByUid(this.name, uid);
   }
 
   async findByUserCode(userCode: string): Promise<AdapterPayload | undefined> {
-    return (await this.models.findByUserCode(this.name, userCode)) as AdapterPayload | undefined;
+    return await this.models.findByUserCode(this.name, userCode);
   }
 
   consume(id: string): Promise<void> {

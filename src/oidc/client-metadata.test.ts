@@ -4,7 +4,7 @@ import { extraClientMetadata, idTokenClaims } from './client-metadata.js';
 
 describe('our client metadata, as oidc-provider validates it', () => {
   const { properties, validator } = extraClientMetadata(['wecom']);
-  const validate = (key: string, value: unknown) => validator!(undefined as never, key, value, { client_id: 'app' });
+  const validate = (key: string, value: unknown) => validator!(undefined, key, value, { client_id: 'app' });
 
   it('knows id_token_claims, and accepts "minimal", "scopes" or nothing', () => {
     expect(properties).toContain('id_token_claims');

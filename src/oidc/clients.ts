@@ -25,7 +25,7 @@ export const MIN_CLIENT_SECRET_LENGTH = 32;
 export async function validateClients(provider: Provider, clients: readonly ClientConfig[]): Promise<void> {
   for (const metadata of clients) {
     try {
-      await provider.Client.validate(metadata as Parameters<Provider['Client']['validate']>[0]);
+      await provider.Client.validate(metadata);
     } catch (error) {
       const description = (error as { error_description?: string }).error_description;
       throw new ClientConfigError(metadata.client_id, description ?? (error as Error).message);

@@ -136,7 +136,7 @@ function keyRingSuite(driver: Driver): void {
     const storage = await driver.open();
     const peer = await driver.peer(storage);
     const rings = await Promise.all([loadKeyRing(storage.keys, T0), loadKeyRing(peer.keys, T0), loadKeyRing(storage.keys, T0), loadKeyRing(peer.keys, T0)]);
-    const first = kids(rings[0]!.keys);
+    const first = kids(rings[0].keys);
     expect(first).toHaveLength(2);
     for (const ring of rings) expect(kids(ring.keys)).toEqual(first);
     expect(kids((await loadKeyRing(storage.keys, T0 + 1)).keys)).toEqual(first);
@@ -248,7 +248,7 @@ function keyRingSuite(driver: Driver): void {
     expect(await loadCookieKeys(storage.keys, ['configured-key'])).toEqual(['configured-key']);
     const generated = await Promise.all([loadCookieKeys(storage.keys), loadCookieKeys(peer.keys), loadCookieKeys(storage.keys, [])]);
     expect(generated[0]).toHaveLength(1);
-    expect(Buffer.from(generated[0]![0]!, 'base64url')).toHaveLength(32);
+    expect(Buffer.from(generated[0][0]!, 'base64url')).toHaveLength(32);
     expect(generated[1]).toEqual(generated[0]);
     expect(generated[2]).toEqual(generated[0]);
     expect(await loadCookieKeys(peer.keys, ['configured-key'])).toEqual(['configured-key']);

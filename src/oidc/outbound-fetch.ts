@@ -18,7 +18,7 @@ export function outboundFetch(clients: readonly ClientConfig[]) {
   return (url: URL | string, options: Omit<RequestInit, 'dispatcher'> & { dispatcher?: unknown }): Promise<Response> => {
     if (trusted.has(new URL(url).origin)) {
       const { dispatcher: _ssrfGuard, ...rest } = options;
-      return globalThis.fetch(url, rest as RequestInit);
+      return globalThis.fetch(url, rest);
     }
     return globalThis.fetch(url, options as RequestInit);
   };

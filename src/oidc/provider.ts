@@ -3,13 +3,12 @@
  * refresh, revocation, introspection, logout, prompt/max_age/id_token_hint/claims handling) is
  * oidc-provider's; this file only configures it. Sign-in happens in our /interaction routes.
  */
-import { LANGS } from '../model/index.js';
+import { LANGS, type Storage } from '../model/index.js';
 import Provider, { type Configuration, type ErrorOut, type KoaContextWithOIDC } from 'oidc-provider';
 import type { MemberLifecycle } from '../accounts/lifecycle.js';
 import type { AccountService } from '../accounts/service.js';
 import type { ClientConfig } from '../config/schema.js';
 import type { Logger } from '../observability/log.js';
-import type { Storage } from '../model/index.js';
 import { createAdapterFactory } from './adapter.js';
 import { SUPPORTED_SCOPES, accountClaims, claimsForUse, scopeClaims, type ClaimsPolicy } from './claims.js';
 import { extraClientMetadata, idTokenClaims } from './client-metadata.js';
@@ -17,11 +16,10 @@ import { connectionParam } from './connection-param.js';
 import { outboundFetch } from './outbound-fetch.js';
 import { introspectionAllowed, revocationAllowed } from './token-policies.js';
 import { TTL } from './ttl.js';
-
-export { TTL };
 import { loadGrant } from './grants.js';
 import type { SigningJwk } from './keys.js';
 
+export { TTL };
 
 /** The pages oidc-provider shows people (its protocol errors and logout), drawn by the web room. */
 export interface ProviderPages {
@@ -53,8 +51,8 @@ export interface ProviderOptions {
 export function createProvider(options: ProviderOptions): Provider {
   const configuration: Configuration = {
     adapter: createAdapterFactory(options.storage.models),
-    clients: options.clients as Configuration['clients'],
-    jwks: options.signingKeys as Configuration['jwks'],
+    clients: options.clients,
+    jwks: options.signingKeys,
     cookies: { keys: options.cookieKeys },
     scopes: SUPPORTED_SCOPES,
     claims: {

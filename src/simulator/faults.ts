@@ -2,8 +2,7 @@
  * Call counters and fault injection for the simulated APIs. Counters include failed calls: they exist
  * to prove caching ("20 logins cost exactly 1 gettoken"), and a failed call costs WeCom quota too.
  */
-import type { SimulatedApi } from './constants.js';
-import { SIMULATED_APIS } from './constants.js';
+import { SIMULATED_APIS, type SimulatedApi } from './constants.js';
 
 /**
  * Failures below WeCom's JSON, as a proxy, a network or an overloaded WeCom produce them. None of

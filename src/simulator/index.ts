@@ -4,7 +4,7 @@
  * tests run over real HTTP. Our production WeCom client talks to it exactly as to WeCom; only the
  * base URLs differ (`{origin}{basePath}` for apiBase, qrLoginBase and oauthBase alike).
  *
- * It follows WeCom's published contract (developer.work.weixin.qq.com), errors included. Everything is in memory (see credentials.ts).
+ * It follows WeCom's published API documentation (developer.work.weixin.qq.com), errors included. Everything is in memory (see credentials.ts).
  * Nothing here is imported by the production path unless the simulator is enabled.
  */
 import Router from '@koa/router';

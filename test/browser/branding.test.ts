@@ -18,6 +18,7 @@ import { documentResponse, isCallback, isOurPage, openQrPage, scanButton, startP
 import { PARTNER_NAME, RelyingParty } from './rp.js';
 
 // Functions given to evaluate() run in the page; the project compiles without the DOM lib.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the page's globals, untyped for that reason
 declare const document: any, window: any;
 
 const IPHONE_SAFARI =
@@ -27,9 +28,10 @@ const WECOM_PANEL = 'https://login.work.weixin.qq.com/wwlogin/sso/login';
 /** axe-core on the page (our own document; WeCom's panel is WeCom's): serious and critical violations. */
 async function seriousViolations(page: Page): Promise<string[]> {
   await page.evaluate(axe.source);
-  const violations: { id: string; impact: string; help: string; nodes: { target: string[] }[] }[] = await page.evaluate(async () => {
+  type Violation = { id: string; impact: string; help: string; nodes: { target: string[] }[] };
+  const violations: Violation[] = await page.evaluate(async () => {
     const result = await window.axe.run(document, { iframes: false, resultTypes: ['violations'] });
-    return result.violations.map((v: any) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n: any) => ({ target: n.target })) }));
+    return result.violations.map((v: Violation) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => ({ target: n.target })) }));
   });
   return violations
     .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
@@ -323,7 +325,7 @@ describe.skipIf(chromiumSkipReason)(`branded sign-in pages in Chromium${chromium
     it('login page: name, logo, favicon, footer, darkened colour; CSP unchanged', async () => {
       const page = await newPage();
       const response = await openLogin(page, t);
-      const csp = (await response).headers()['content-security-policy'];
+      const csp = response.headers()['content-security-policy'];
       expect(csp).toContain("style-src 'self';");
       expect(csp).toContain("img-src 'self' data:");
       await page.locator('[data-wecom-panel][data-state="ready"]').waitFor();

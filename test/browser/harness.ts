@@ -8,6 +8,7 @@ import { startTestServer, type TestServer } from '../support/server.js';
 import type { RelyingParty } from './rp.js';
 
 // Functions given to evaluate() run in the page; the project compiles without the DOM lib.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the page's globals, untyped for that reason
 declare const document: any;
 
 export const WECOM_UA =

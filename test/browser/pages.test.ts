@@ -11,6 +11,7 @@ import { appResult, documentResponse, expectAccessibleBasics, isCallback, isOurP
 import { PARTNER_NAME, RelyingParty } from './rp.js';
 
 // Functions given to evaluate() run in the page; the project compiles without the DOM lib.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the page's globals, untyped for that reason
 declare const document: any;
 
 describe.skipIf(chromiumSkipReason)(`our pages in Chromium${chromiumSkipReason ? ` (${chromiumSkipReason})` : ''}`, () => {

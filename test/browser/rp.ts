@@ -21,7 +21,7 @@ interface Pending {
 }
 
 export interface SignInResult {
-  user?: { name?: unknown; sub: string; amr?: unknown; preferred_username?: unknown };
+  user?: { name?: string; sub: string; amr?: unknown; preferred_username?: unknown };
   error?: string;
   /** The provider's error_description, as an app would show or log it. */
   errorDescription?: string;
@@ -186,7 +186,7 @@ function resultPage(result: SignInResult): string {
   const user = result.user!;
   return page(
     'Signed in',
-    `<h1>Signed in as <span id="user">${escapeHtml(String(user.name ?? user.sub))}</span></h1><pre id="claims">${escapeHtml(JSON.stringify(user, null, 2))}</pre>`,
+    `<h1>Signed in as <span id="user">${escapeHtml(user.name ?? user.sub)}</span></h1><pre id="claims">${escapeHtml(JSON.stringify(user, null, 2))}</pre>`,
   );
 }
 

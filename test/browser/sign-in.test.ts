@@ -7,10 +7,11 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext } from 'playwright-core';
 import { chromiumSkipReason, guardedContext, launchChromium, screenshot } from '../support/chromium.js';
 import type { TestServer } from '../support/server.js';
-import { appResult, documentResponse, isOurPage, isQrPage, openQrPage, scanButton, startProvider, WECOM_UA } from './harness.js';
+import { appResult, documentResponse, isOurPage, isQrPage, scanButton, startProvider, WECOM_UA } from './harness.js';
 import { RelyingParty } from './rp.js';
 
 // Functions given to evaluate() run in the page; the project compiles without the DOM lib.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the page's globals, untyped for that reason
 declare const document: any;
 
 describe.skipIf(chromiumSkipReason)(`sign-in in Chromium${chromiumSkipReason ? ` (${chromiumSkipReason})` : ''}`, () => {

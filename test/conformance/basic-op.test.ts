@@ -170,7 +170,7 @@ describe('oidcc-basic-certification-test-plan', () => {
   it('oidcc-alternate-happy-flow: scope "email openid" (reversed) and the query parameters in reverse alphabetical order', async () => {
     // OIDCCAlternateHappyFlow extends OIDCCScopeEmail: ReverseScopeOrderInAuthorizationEndpointRequest,
     // then BuildPlainRedirectToAuthorizationEndpointReorderedParams
-    const { tokens, claims, outcome, params } = await signInAndRedeem(op, rp, {
+    const { tokens, claims, outcome } = await signInAndRedeem(op, rp, {
       who: 'LiSi',
       extra: { scope: 'email openid' },
       reversedParameterOrder: true,

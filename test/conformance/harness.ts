@@ -210,7 +210,7 @@ export async function tokenRequest(
   }
   const response = await fetch(op.metadata.token_endpoint, { method: 'POST', headers, body: form });
   const text = await response.text();
-  let json: Record<string, unknown> = {};
+  let json: Record<string, unknown>;
   try {
     json = JSON.parse(text) as Record<string, unknown>;
   } catch {

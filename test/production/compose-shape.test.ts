@@ -46,8 +46,8 @@ let schema: string;
 function startProcess(name: string, command: string, args: string[], env: NodeJS.ProcessEnv, cwd: string): Running {
   const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
-  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
-  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
   const running = { name, child, output: () => output, exited: new Promise((resolve) => child.once('exit', resolve)) };
   processes.push(running);
   return running;

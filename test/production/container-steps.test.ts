@@ -10,10 +10,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFile, spawn, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { readFileSync } from 'node:fs';
 import { buildProject, REPO_ROOT } from '../support/cli.js';
 import { freePort } from '../support/server.js';
 
@@ -166,7 +165,7 @@ describe('the installed package', () => {
     expect(pack.code, pack.stderr).toBe(0);
     const [packed] = JSON.parse(pack.stdout) as { filename: string; files: { path: string }[] }[];
     const files = packed!.files.map((file) => file.path);
-    expect(files).toEqual(expect.arrayContaining(['dist/bin.js', 'dist/main.js', 'dist/admin/cli.js', 'dist/views/layout.eta', 'config/default.json', 'package.json']));
+    expect(files).toEqual(expect.arrayContaining(['dist/bin.js', 'dist/main.js', 'dist/admin/cli.js', 'dist/web/views/layout.eta', 'config/default.json', 'package.json']));
     expect(files.filter((file) => file.startsWith('src/') || file.startsWith('test/') || file === 'dist/.tsbuildinfo')).toEqual([]);
 
     const site = join(work, 'site');

@@ -25,7 +25,6 @@ const schemaFor = (label: string) => {
 };
 afterAll(() => dropSchemas(schemas), 30_000);
 
-/** Round trips per operation, after a first sign-in has created the account and fetched WeCom's token. */
 /**
  * Rate-limit bookkeeping (one statement per limited key and request): /auth twice, the interaction
  * pages and the WeCom callback in the browser part; per address and per client_id at /token (was
@@ -34,6 +33,7 @@ afterAll(() => dropSchemas(schemas), 30_000);
  */
 const PINNED_RATE_LIMITS = { signInBrowserPart: 5, token: 2, userinfo: 0, refresh: 2 };
 
+/** Round trips per operation, after a first sign-in has created the account and fetched WeCom's token. */
 const PINNED = {
   /**
    * authorize → login page → WeCom → callback → resume → code at the app (was 20, then 13). The

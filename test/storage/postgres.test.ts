@@ -44,7 +44,7 @@ describe.skipIf(!availability.available)(postgresSuiteTitle('PostgreSQL storage'
         return storage;
       },
       // A second pool on the same schema: what another replica would have.
-      peer: (storage) => openIn(schemaOf.get(storage as PostgresStorage)!),
+      peer: (storage) => openIn(schemaOf.get(storage)!),
     });
   });
 
@@ -55,8 +55,8 @@ describe.skipIf(!availability.available)(postgresSuiteTitle('PostgreSQL storage'
       try {
         const applied = await queryTestDatabase<{ version: number }>(`SELECT version FROM "${schema}".wecom_oidc_migrations ORDER BY version`);
         expect(applied.map((row) => row.version)).toEqual(MIGRATIONS.map((migration) => migration.version));
-        await replicas[0]!.models.upsert('Session', 's', { uid: 'u' }, 60);
-        expect(await replicas[2]!.models.findByUid('Session', 'u')).toEqual({ uid: 'u' });
+        await replicas[0].models.upsert('Session', 's', { uid: 'u' }, 60);
+        expect(await replicas[2].models.findByUid('Session', 'u')).toEqual({ uid: 'u' });
       } finally {
         await Promise.all(replicas.map((replica) => replica.close()));
       }

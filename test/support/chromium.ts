@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
 
 // Functions given to evaluate() run in the page; the project compiles without the DOM lib.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the page's globals, untyped for that reason
 declare const document: any, window: any;
 
 export const CHROMIUM_PATH = process.env.WECOM_OIDC_TEST_CHROMIUM ?? '/usr/bin/chromium';

@@ -30,7 +30,7 @@ export function buildProject(): void {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       // A lock older than any build is left by a killed run.
       if (Date.now() - (statSync(lock, { throwIfNoEntry: false })?.mtimeMs ?? Date.now()) > 300_000) rmSync(lock, { recursive: true, force: true });
-      if (Date.now() > deadline) throw new Error(`${lock} is held by another test run`);
+      if (Date.now() > deadline) throw new Error(`${lock} is held by another test run`, { cause: error });
       Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200);
     }
   }

@@ -5,15 +5,15 @@
  * redirect_uri.
  */
 import * as oidc from 'openid-client';
-import { Browser, formsOf, type FormInfo, type Page } from './browser.js';
+import { formsOf, type Browser, type FormInfo, type Page } from './browser.js';
 
 export async function discover(issuer: string, client: { client_id: string; client_secret?: string; token_endpoint_auth_method?: string }) {
   const auth =
     client.token_endpoint_auth_method === 'none'
       ? oidc.None()
       : client.token_endpoint_auth_method === 'client_secret_post'
-        ? oidc.ClientSecretPost(client.client_secret!)
-        : oidc.ClientSecretBasic(client.client_secret!);
+        ? oidc.ClientSecretPost(client.client_secret)
+        : oidc.ClientSecretBasic(client.client_secret);
   return oidc.discovery(new URL(issuer), client.client_id, client.client_secret, auth, {
     execute: [oidc.allowInsecureRequests],
   });

@@ -23,7 +23,7 @@ export async function probePostgres(): Promise<PostgresAvailability> {
     return { available: true };
   } catch (error) {
     const reason = `PostgreSQL not reachable at ${redact(TEST_DATABASE_URL)} (${(error as Error).message || (error as NodeJS.ErrnoException).code})`;
-    if (process.env.TEST_REQUIRE_POSTGRES === '1') throw new Error(`${reason}; TEST_REQUIRE_POSTGRES=1 forbids skipping`);
+    if (process.env.TEST_REQUIRE_POSTGRES === '1') throw new Error(`${reason}; TEST_REQUIRE_POSTGRES=1 forbids skipping`, { cause: error });
     return { available: false, reason };
   } finally {
     await client.end().catch(() => undefined);

@@ -30,7 +30,7 @@ export function buildForReplicas(): void {
   const args = ['-p', 'tsconfig.build.json', '--outDir', BUILD_DIR, '--tsBuildInfoFile', join(BUILD_DIR, '.tsbuildinfo')];
   const build = spawnSync(process.execPath, [tsc, ...args], { cwd: REPO_ROOT, encoding: 'utf8' });
   if (build.status !== 0) throw new Error(`building the replicas failed (${build.status}):\n${build.stdout}\n${build.stderr}`);
-  cpSync(join(REPO_ROOT, 'src', 'views'), join(BUILD_DIR, 'views'), { recursive: true });
+  cpSync(join(REPO_ROOT, 'src', 'web', 'views'), join(BUILD_DIR, 'web', 'views'), { recursive: true });
 }
 
 export type ReplicaName = 'a' | 'b';
@@ -122,6 +122,7 @@ export async function startSharedWeCom(issuer: string, gettokenLatencyMs: number
     await next();
   });
   app.use(simulator.middleware());
+  // eslint-disable-next-line @typescript-eslint/no-misused-promises -- koa's callback() answers its own errors (ctx.onerror); its promise never rejects
   const server = createServer(app.callback());
   await listenOnLoopback(server);
   return {
@@ -168,8 +169,8 @@ export async function startReplica(name: ReplicaName, settings: ReplicaSettings)
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const output: string[] = [];
-  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => output.push(chunk));
-  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => output.push(chunk));
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => output.push(chunk));
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => output.push(chunk));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
 
   const replica: Replica = {
@@ -185,7 +186,7 @@ export async function startReplica(name: ReplicaName, settings: ReplicaSettings)
     await waitUntilServing(port, exited);
   } catch (error) {
     await replica.stop();
-    throw new Error(`replica ${name} did not start: ${(error as Error).message}\n${output.join('')}`);
+    throw new Error(`replica ${name} did not start: ${(error as Error).message}\n${output.join('')}`, { cause: error });
   }
   return replica;
 }

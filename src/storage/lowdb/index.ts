@@ -8,10 +8,10 @@ import { LowdbFile } from './database.js';
 import { LowdbModelStore } from './model-store.js';
 import { LowdbAccountStore } from './account-store.js';
 
-/** How often expired records are swept out of the file, so it does not grow without bound. */
 /** One JSON file, owned by the one process that opened it. */
 export const LOWDB_SHARING: StorageSharing = 'single-process';
 
+/** How often expired records are swept out of the file, so it does not grow without bound. */
 export const PRUNE_INTERVAL_MS = 10 * 60 * 1000;
 
 export interface LowdbStorageOptions {

@@ -112,7 +112,7 @@ export class PostgresAccountStore implements AccountStore {
         if (!(error instanceof IdentityTaken)) throw error;
         const existing = await this.findByIdentity(error.identity.corpId, error.identity.userid);
         if (existing) return { account: existing, created: false };
-        if (attempt >= RACE_RETRIES) throw new Error('could not create the account: its identity kept changing owner');
+        if (attempt >= RACE_RETRIES) throw new Error('could not create the account: its identity kept changing owner', { cause: error });
       }
     }
   }

@@ -20,10 +20,10 @@ import { PostgresModelStore } from './model-store.js';
 import { tablesIn } from './sql.js';
 import { UnitsOfWork } from './unit-of-work.js';
 
-/** How often expired rows are deleted. Every replica does it; the deletes are idempotent. */
 /** Any number of replicas, and the admin CLI, open one database together. */
 export const POSTGRES_SHARING: StorageSharing = 'shared';
 
+/** How often expired rows are deleted. Every replica does it; the deletes are idempotent. */
 export const PRUNE_INTERVAL_MS = 10 * 60 * 1000;
 
 export interface PostgresStorageOptions {

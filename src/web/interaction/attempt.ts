@@ -6,7 +6,7 @@
  */
 import type { Context } from 'koa';
 import type { Lang } from '../../model/index.js';
-import { interactionPaths, langOf, pageLang, type InteractionDeps, type InteractionDetails, type InteractionPaths } from './context.js';
+import { interactionPaths, langOf, pageLang, paramText, type InteractionDeps, type InteractionDetails, type InteractionPaths } from './context.js';
 import { sendErrorPage, type ErrorCause, type ErrorLinks } from './error-page.js';
 import { finishInteraction, type InteractionResult } from './finish.js';
 
@@ -31,7 +31,7 @@ export class Attempt {
 
   /** The app's redirect_uri: "back to the app" forms end there, so every page's CSP allows it. */
   get redirectUri(): string {
-    return String(this.details.params.redirect_uri ?? '');
+    return paramText(this.details.params.redirect_uri);
   }
 
   /** The app opened the sign-in in a popup window (OIDC `display=popup`). */
@@ -41,7 +41,7 @@ export class Attempt {
 
   /** A path parameter of this request (a connection identifier, say). */
   param(name: string): string {
-    return this.ctx.params[name] ?? '';
+    return (this.ctx.params as Record<string, string | undefined>)[name] ?? '';
   }
 
   lang(): Lang {

@@ -3,7 +3,7 @@ import type { Lang } from '../../model/index.js';
 import { SUPPORTED_SCOPES } from '../../oidc/claims.js';
 import { translator, type MessageKey } from '../messages/index.js';
 import type { Attempt } from './attempt.js';
-import type { InteractionDeps } from './context.js';
+import { paramText, type InteractionDeps } from './context.js';
 
 /** Every scope we support has a sentence of its own (`scope.<name>` in messages.ts). */
 const DESCRIBED_SCOPES: ReadonlySet<string> = new Set(SUPPORTED_SCOPES);
@@ -20,7 +20,7 @@ export async function showConsent(
   const { details, paths } = attempt;
   const account = details.session ? await deps.accounts.findById(details.session.accountId) : undefined;
   const { missingOIDCClaims = [] } = details.prompt.details as { missingOIDCClaims?: string[] };
-  const lines = String(details.params.scope ?? '')
+  const lines = paramText(details.params.scope)
     .split(' ')
     .filter((scope) => DESCRIBED_SCOPES.has(scope))
     .map((scope) => t(`scope.${scope}` as MessageKey));

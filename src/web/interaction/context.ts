@@ -2,17 +2,15 @@
  * What the interaction routes need, passed in once when the router is built (no module-level
  * singletons, so tests can run several servers in one process).
  */
-import type { Lang } from '../../model/index.js';
 import type Provider from 'oidc-provider';
 import type { AccountService } from '../../accounts/service.js';
-import type { ConnectionRegistry } from '../../wecom/index.js';
+import type { ConnectionRegistry, DepartmentNames, WeComClient } from '../../wecom/index.js';
 import { langDecision } from '../pages/language.js';
 import type { Context } from 'koa';
 import type { Logger } from '../../observability/log.js';
 import type { SignInRecorder } from '../../observability/metrics.js';
 import type { PageRenderer } from '../pages/render.js';
-import type { LoginStateStore, ModelStore } from '../../model/index.js';
-import type { DepartmentNames, WeComClient } from '../../wecom/index.js';
+import type { Lang, LoginStateStore, ModelStore } from '../../model/index.js';
 
 export interface InteractionDeps {
   provider: Provider;
@@ -77,4 +75,9 @@ export function langOf(ctx: Context, details: InteractionDetails | undefined): L
 export function pageLang(ctx: Context, details: InteractionDetails | undefined, basePath: string) {
   const { lang, byApp } = langDecision(ctx, details?.params.ui_locales);
   return { lang, langByApp: byApp, langSwitchUrl: details ? interactionPaths(basePath, details.uid).root : undefined };
+}
+
+/** An authorization request parameter as text ('' when absent; oidc-provider types them loosely). */
+export function paramText(value: unknown): string {
+  return typeof value === 'string' ? value : '';
 }

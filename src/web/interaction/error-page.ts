@@ -8,7 +8,7 @@
  */
 import type { Context } from 'koa';
 import { translator, type MessageKey, type Translate } from '../messages/index.js';
-import { interactionPaths, pageLang, type InteractionDeps, type InteractionDetails } from './context.js';
+import { interactionPaths, pageLang, paramText, type InteractionDeps, type InteractionDetails } from './context.js';
 import { failurePage, type FailurePage, type LoginFailure } from './failures.js';
 import { outcomeOf } from './outcomes.js';
 
@@ -58,7 +58,7 @@ export function sendErrorPage(
     {
       status: page.status,
       // "Try again" ends at WeCom's login page, "back to the app" at the app's redirect_uri.
-      formTargets: details ? [deps.qrLoginBase, deps.oauthBase, String(details.params.redirect_uri ?? '')] : [],
+      formTargets: details ? [deps.qrLoginBase, deps.oauthBase, paramText(details.params.redirect_uri)] : [],
     },
   );
 }

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { WeComError } from '../../wecom/index.js';
-import type { ErrorCause } from './error-page.js';
 import { ABORT_OUTCOMES, abortResult, outcomeOf } from './outcomes.js';
 
 describe('how a sign-in ended, as the app hears it', () => {
@@ -12,7 +11,7 @@ describe('how a sign-in ended, as the app hears it', () => {
     ['not_provisioned'],
     ['ambiguous_match'],
   ] as const)('%s is a refusal', (kind) => {
-    expect(outcomeOf({ kind, errcode: 60011 } as ErrorCause)).toBe('refused');
+    expect(outcomeOf({ kind, errcode: 60011 })).toBe('refused');
   });
 
   it('tells a refusal from a cancel, a failure and a WeCom problem', () => {

@@ -67,7 +67,7 @@ export interface WeComErrcodeEntry {
 
 const ipOr = (context: WeComErrorContext, fallback: string) => context.fromIp ?? fallback;
 
-/** Keyed by errcode. Source: WeCom's global error codes (developer.work.weixin.qq.com, document 90313). */
+/** Keyed by errcode. Source: WeCom's global error codes (developer.work.weixin.qq.com/document/path/90313). */
 export const WECOM_ERRCODES: Readonly<Record<number, WeComErrcodeEntry>> = Object.freeze({
   [-1]: {
     category: 'busy',

@@ -90,7 +90,7 @@ export function contactEventXml(fields: Record<string, string | number>): string
   const root = Object.fromEntries(
     Object.entries(fields).map(([name, value]) => [name, typeof value === 'number' ? value : { [CDATA]: value }]),
   );
-  return builder.build({ xml: root }) as string;
+  return builder.build({ xml: root });
 }
 
 const CDATA = '#cdata';
