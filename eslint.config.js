@@ -39,7 +39,12 @@ export default tseslint.config(
       // URLSearchParams; ours comes from @types/node (the project has no DOM lib).
       '@typescript-eslint/restrict-template-expressions': [
         'error',
-        { allow: [{ from: 'lib', name: ['Error', 'URL', 'URLSearchParams'] }, { from: 'package', package: 'url', name: 'URLSearchParams' }] },
+        {
+          allow: [
+            { from: 'lib', name: ['Error', 'URL', 'URLSearchParams'] },
+            { from: 'package', package: 'url', name: 'URLSearchParams' },
+          ],
+        },
       ],
       '@typescript-eslint/no-unused-vars': [
         'error',

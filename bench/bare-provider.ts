@@ -108,7 +108,8 @@ function startLogin(ctx: Ctx, uid: string): void {
 /** prompt=consent (asked for with offline_access): the client is first-party, so granted at once. */
 async function grantConsent(details: Awaited<ReturnType<Provider['interactionDetails']>>): Promise<string> {
   const { prompt, params, session, grantId } = details;
-  const grant = (grantId ? await provider.Grant.find(grantId) : undefined) ??
+  const grant =
+    (grantId ? await provider.Grant.find(grantId) : undefined) ??
     new provider.Grant({ accountId: session!.accountId, clientId: String(params.client_id) });
   const missing = prompt.details as { missingOIDCScope?: string[]; missingOIDCClaims?: string[] };
   if (missing.missingOIDCScope) grant.addOIDCScope(missing.missingOIDCScope.join(' '));

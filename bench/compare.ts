@@ -184,7 +184,9 @@ export async function alternate(
       result.loadAverage = [loadAtStart, loadavg()[0]!];
       result.cpuMicros = result.ok ? ((cpuSecondsOf(pid) - cpuBefore) / result.ok) * 1e6 : Number.NaN;
       rounds[index]!.push(result);
-      progress(`    round ${round + 1} ${contenders[index]!.name}: ${result.rps.toFixed(1)}/s, p50 ${result.p50.toFixed(1)} ms, p99 ${result.p99.toFixed(1)} ms, CPU ${result.cpuMicros.toFixed(0)} µs/op${result.failed ? `, ${result.failed} failed` : ''}`);
+      progress(
+        `    round ${round + 1} ${contenders[index]!.name}: ${result.rps.toFixed(1)}/s, p50 ${result.p50.toFixed(1)} ms, p99 ${result.p99.toFixed(1)} ms, CPU ${result.cpuMicros.toFixed(0)} µs/op${result.failed ? `, ${result.failed} failed` : ''}`,
+      );
     }
   }
   return [summarize(rounds[0]), summarize(rounds[1])];

@@ -94,7 +94,10 @@ async function main(): Promise<void> {
       const dataMiB = dirBytes(data) / MiB;
       peakRss = Math.max(peakRss, rss);
       peakData = Math.max(peakData, dataMiB);
-      const signedIn = await fullSignIn(server.issuer).then(() => true, () => false);
+      const signedIn = await fullSignIn(server.issuer).then(
+        () => true,
+        () => false,
+      );
       signIns[signedIn ? 'ok' : 'failed'] += 1;
       const seconds = (performance.now() - started) / 1000;
       console.log(

@@ -25,7 +25,8 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'wecom-oidc-heap-'));
   const port = await freePort();
   const issuer = `http://127.0.0.1:${port}`;
-  const storage = driver === 'lowdb' ? { driver: 'lowdb', path: join(dir, 'db.json') } : { driver: 'postgres', url, schema: newSchemaName('postgres-main') };
+  const storage =
+    driver === 'lowdb' ? { driver: 'lowdb', path: join(dir, 'db.json') } : { driver: 'postgres', url, schema: newSchemaName('postgres-main') };
   const configFile = join(dir, 'config.json');
   writeFileSync(
     configFile,
@@ -40,7 +41,14 @@ async function main(): Promise<void> {
   );
   const child = await startChild({
     name: 'our server (heap)',
-    args: [...(args.get('node-flags') ?? '').split(' ').filter(Boolean), '--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${dir}`, 'dist/main.js', '--config', configFile],
+    args: [
+      ...(args.get('node-flags') ?? '').split(' ').filter(Boolean),
+      '--heapsnapshot-signal=SIGUSR2',
+      `--diagnostic-dir=${dir}`,
+      'dist/main.js',
+      '--config',
+      configFile,
+    ],
     logFile: join(dir, 'server.log'),
     readyUrl: `${issuer}/.well-known/openid-configuration`,
   });
@@ -60,7 +68,13 @@ async function main(): Promise<void> {
     }
     for (let tries = 0; tries < 60; tries += 1) {
       // A kept-alive socket the server closed meanwhile fails once: try again.
-      if (await send(`${issuer}/.well-known/openid-configuration`).then(() => true, () => false)) break;
+      if (
+        await send(`${issuer}/.well-known/openid-configuration`).then(
+          () => true,
+          () => false,
+        )
+      )
+        break;
       await sleep(500);
     }
     if (!file) throw new Error('no heap snapshot written');
@@ -79,13 +93,25 @@ function mappings(pid: number): string {
     const head = /^[0-9a-f]+-[0-9a-f]+ \S+ \S+ \S+ \S+\s*(.*)$/.exec(line);
     if (head) {
       const path = head[1] ?? '';
-      kind = path === '' ? 'anonymous (V8 heap pages, malloc arenas)' : path.startsWith('[') ? path : path.includes('.so') ? 'shared libraries' : path.endsWith('node') ? 'node binary' : 'files';
+      kind =
+        path === ''
+          ? 'anonymous (V8 heap pages, malloc arenas)'
+          : path.startsWith('[')
+            ? path
+            : path.includes('.so')
+              ? 'shared libraries'
+              : path.endsWith('node')
+                ? 'node binary'
+                : 'files';
       continue;
     }
     const rss = /^Rss:\s+(\d+) kB/.exec(line);
     if (rss) kinds.set(kind, (kinds.get(kind) ?? 0) + Number(rss[1]));
   }
-  return [...kinds].sort((a, b) => b[1] - a[1]).map(([name, kib]) => `  ${(kib / 1024).toFixed(1).padStart(7)} MiB  ${name}`).join('\n');
+  return [...kinds]
+    .sort((a, b) => b[1] - a[1])
+    .map(([name, kib]) => `  ${(kib / 1024).toFixed(1).padStart(7)} MiB  ${name}`)
+    .join('\n');
 }
 
 main().catch((error: unknown) => {

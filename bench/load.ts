@@ -106,7 +106,7 @@ export async function batchedLoad(
   batchSize: number,
 ): Promise<Measurement> {
   const runs: CannonRun[] = [];
-  for (let sent = 0; sent < total; ) {
+  for (let sent = 0; sent < total;) {
     const bodies = await mint(Math.min(batchSize, total - sent));
     let next = 0;
     const options = cannonOptions({ ...spec, body: () => bodies[next++ % bodies.length]! }, Math.min(connections, bodies.length));

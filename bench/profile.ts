@@ -42,9 +42,11 @@ const nowMicros = () => Number(process.hrtime.bigint() / 1000n);
 
 async function inParallel(total: number, width: number, task: (index: number) => Promise<unknown>): Promise<void> {
   let next = 0;
-  await Promise.all(Array.from({ length: width }, async () => {
-    while (next < total) await task(next++);
-  }));
+  await Promise.all(
+    Array.from({ length: width }, async () => {
+      while (next < total) await task(next++);
+    }),
+  );
 }
 
 async function main(): Promise<void> {
@@ -60,7 +62,10 @@ async function main(): Promise<void> {
     child = await startBare(space, profiling);
     issuer = origin(space.ports.bare);
   } else {
-    const storage = driver === 'lowdb' ? { driver: 'lowdb', path: join(storageDir(space, 'ours'), 'db.json') } : { driver: 'postgres', url, schema: newSchemaName('postgres-main') };
+    const storage =
+      driver === 'lowdb'
+        ? { driver: 'lowdb', path: join(storageDir(space, 'ours'), 'db.json') }
+        : { driver: 'postgres', url, schema: newSchemaName('postgres-main') };
     const ours = await startOurs(space, 'ours', 'ours-a', ourConfig(space, 'ours-a', storage), undefined, profiling);
     child = ours.child;
     issuer = ours.issuer;

@@ -45,7 +45,15 @@ function startBalancer(port: number, targets: () => number[]): Promise<() => Pro
   });
   server.keepAliveTimeout = 60_000;
   return new Promise((resolve) =>
-    server.listen(port, '127.0.0.1', () => resolve(() => new Promise((done) => { server.closeAllConnections(); server.close(() => done()); }))),
+    server.listen(port, '127.0.0.1', () =>
+      resolve(
+        () =>
+          new Promise((done) => {
+            server.closeAllConnections();
+            server.close(() => done());
+          }),
+      ),
+    ),
   );
 }
 
@@ -53,7 +61,10 @@ async function main(): Promise<void> {
   if (availableParallelism() < 2) throw new Error('two replicas pinned to a core each need at least 2 cores');
   const dir = mkdtempSync(join(tmpdir(), 'wecom-oidc-replicas-'));
   const balancerPort = await freePort();
-  const space: Workspace = { dir, ports: { simulator: await freePort(), 'ours-a': balancerPort, 'ours-b': await freePort(), bare: await freePort() } };
+  const space: Workspace = {
+    dir,
+    ports: { simulator: await freePort(), 'ours-a': balancerPort, 'ours-b': await freePort(), bare: await freePort() },
+  };
   installExitHandlers(async () => {
     await stopAllChildren();
   });
@@ -78,7 +89,11 @@ async function main(): Promise<void> {
     running.push({ child, port: replicaPorts[index]! });
   };
 
-  const lines: string[] = [`load average at start ${loadavg().map((load) => load.toFixed(1)).join(' ')}`];
+  const lines: string[] = [
+    `load average at start ${loadavg()
+      .map((load) => load.toFixed(1))
+      .join(' ')}`,
+  ];
   try {
     await startSimulator(space);
     const issuer = `http://127.0.0.1:${balancerPort}`;
@@ -104,7 +119,11 @@ async function main(): Promise<void> {
     await startReplica(1);
     const two = await phase('two replicas (cores 0 and 1), round-robin');
     lines.push(`the second replica adds ${(((two - one) / one) * 100).toFixed(0)} % (${(two / one).toFixed(2)}x)`);
-    lines.push(`load average at end ${loadavg().map((load) => load.toFixed(1)).join(' ')}; PostgreSQL, the simulator and this generator are unpinned`);
+    lines.push(
+      `load average at end ${loadavg()
+        .map((load) => load.toFixed(1))
+        .join(' ')}; PostgreSQL, the simulator and this generator are unpinned`,
+    );
     process.stdout.write(`${lines.join('\n')}\n`);
   } finally {
     await stopAllChildren();

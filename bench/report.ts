@@ -75,7 +75,7 @@ const ms = (value: number) => (Number.isFinite(value) ? (value < 10 ? value.toFi
 function ratioText(ratio: number, minimum: number): string {
   if (!Number.isFinite(ratio)) return 'n/a';
   const short = ratio.toFixed(2);
-  return `${(Number(short) >= minimum) === (ratio >= minimum) ? short : ratio.toFixed(3)}x`;
+  return `${Number(short) >= minimum === ratio >= minimum ? short : ratio.toFixed(3)}x`;
 }
 
 const micros = (value: number) => (Number.isFinite(value) ? value.toFixed(0) : 'n/a');
@@ -84,7 +84,8 @@ const count = (value: number) => value.toLocaleString('en-US');
 
 function table(rows: string[][]): string {
   const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
-  const line = (row: string[]) => row.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join(' | ');
+  const line = (row: string[]) =>
+    row.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join(' | ');
   return [line(rows[0]!), widths.map((width) => '-'.repeat(width)).join('-|-'), ...rows.slice(1).map(line)].join('\n');
 }
 
@@ -113,7 +114,9 @@ export function formatVariant(variant: VariantResult): string {
   lines.push(...disagreements(variant));
   const failures = variant.operations.filter((operation) => operation.ours.failed || operation.bare.failed);
   for (const operation of failures) {
-    lines.push(`  ! ${operation.label}: ${operation.ours.failed} failed on ours, ${operation.bare.failed} on bare (${operation.ours.firstError ?? operation.bare.firstError ?? ''})`);
+    lines.push(
+      `  ! ${operation.label}: ${operation.ours.failed} failed on ours, ${operation.bare.failed} on bare (${operation.ours.firstError ?? operation.bare.firstError ?? ''})`,
+    );
   }
   const { scale, memory } = variant;
   if (scale) {

@@ -107,7 +107,7 @@ function methodNotes(options: BenchOptions): string[] {
     '- ratio: the median of ours over the median of bare (req/s, each over the rounds listed under its table); CPU likewise.',
     `- token: each round redeems ${options.codesPerRound.toLocaleString('en-US')} codes minted beforehand (batches of ${options.codeBatch}, PKCE verifier each), not ${options.seconds} s.`,
     '- refresh: 32 refresh tokens reused round-robin (checked: neither provider rotates them for this confidential client).',
-    '- sign-in: a fresh browser per sign-in (new session and grant), all as the simulator\'s one active member ZhangSan; scale',
+    "- sign-in: a fresh browser per sign-in (new session and grant), all as the simulator's one active member ZhangSan; scale",
     '  and RSS use the same flow. The bare provider keeps no accounts and skips department names (no department/get).',
   ];
 }
@@ -240,7 +240,15 @@ async function scaleAndMemory(space: Workspace, options: BenchOptions, driver: S
       const prepare = async (issuer: string) => (seconds: number) => signInLoad({ issuer, users: options.users, seconds });
       const [emptySummary, preloadedSummary] = await alternate(contenders, prepare, options, progress);
       const ratio = preloadedSummary.rps / emptySummary.rps;
-      const scale: ScaleResult = { accounts, empty: emptySummary, preloaded: preloadedSummary, ratio, met: ratio >= SCALE_MINIMUM_RATIO, preloadSeconds, startSeconds };
+      const scale: ScaleResult = {
+        accounts,
+        empty: emptySummary,
+        preloaded: preloadedSummary,
+        ratio,
+        met: ratio >= SCALE_MINIMUM_RATIO,
+        preloadSeconds,
+        startSeconds,
+      };
       variant.scale = scale;
     });
 

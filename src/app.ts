@@ -118,21 +118,22 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const connections = new ConnectionRegistry(config.connections);
   const { lifecycle, sweep, reconcile } = createMemberChecks({ storage, wecom, departmentNames, connections, revoker: revocation, log });
   // `settings` is the configuration file as (re)loaded: SIGHUP swaps in a new one (reloadConfig).
-  const buildProvider = (settings: Config) => (signingKeys: { keys: SigningJwk[] }) => createProvider({
-    issuer,
-    basePath,
-    clients: settings.clients,
-    signingKeys,
-    cookieKeys,
-    storage: { ...storage, models },
-    accounts,
-    pages: providerPages(pages, log),
-    trustProxy: config.trustProxy,
-    connectionIds: settings.connections.map((connection) => connection.identifier),
-    claims: { groupsClaim: settings.groupsClaim, connections: settings.connections },
-    lifecycle,
-    log,
-  });
+  const buildProvider = (settings: Config) => (signingKeys: { keys: SigningJwk[] }) =>
+    createProvider({
+      issuer,
+      basePath,
+      clients: settings.clients,
+      signingKeys,
+      cookieKeys,
+      storage: { ...storage, models },
+      accounts,
+      pages: providerPages(pages, log),
+      trustProxy: config.trustProxy,
+      connectionIds: settings.connections.map((connection) => connection.identifier),
+      claims: { groupsClaim: settings.groupsClaim, connections: settings.connections },
+      lifecycle,
+      log,
+    });
   providers = new ProviderHost(buildProvider(config), basePath, keyRing, storage.keys, log, config.trustProxy);
   await providers.reloadKeys(); // retire keys whose tokens expired while we were down
   // `npm run admin` sends account commands here while we own the storage (see admin/socket.ts).
@@ -190,10 +191,12 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     app.use(simulator.middleware());
   }
   // With the simulator, WeCom's SDK is served pointed at its stand-in panel (nothing leaves the machine).
-  app.use(assetsMiddleware(basePath, {
-    files: pages.brandingFiles,
-    wecomSdk: simulator?.loginPanelSdk(wecomSdkSource(), new URL(issuer).origin),
-  }));
+  app.use(
+    assetsMiddleware(basePath, {
+      files: pages.brandingFiles,
+      wecomSdk: simulator?.loginPanelSdk(wecomSdkSource(), new URL(issuer).origin),
+    }),
+  );
 
   const events = wecomEventsRoutes({
     basePath,

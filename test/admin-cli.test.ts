@@ -10,16 +10,7 @@ import * as oidc from 'openid-client';
 import { Browser, textOf } from './support/browser.js';
 import { buildProject, runAdminCli, writeConfigFile } from './support/cli.js';
 import { authorizationRequest, discover, openWeComLogin, scanAs, signInAndRedeem } from './support/flow.js';
-import {
-  AGENT_ID,
-  APP_SECRET,
-  CONFIDENTIAL,
-  CORP_ID,
-  THIRD_PARTY,
-  freePort,
-  startTestServer,
-  type TestServer,
-} from './support/server.js';
+import { AGENT_ID, APP_SECRET, CONFIDENTIAL, CORP_ID, THIRD_PARTY, freePort, startTestServer, type TestServer } from './support/server.js';
 
 beforeAll(() => buildProject(), 180_000);
 
@@ -63,8 +54,7 @@ async function offlineConfig() {
     dir,
   );
   /** The CLI with this configuration (and the partner connection's secret in the environment). */
-  const admin = (args: string[], options: { cwd?: string } = {}) =>
-    runAdminCli(['--config', configPath, ...args], { ...options, env: partnerEnv });
+  const admin = (args: string[], options: { cwd?: string } = {}) => runAdminCli(['--config', configPath, ...args], { ...options, env: partnerEnv });
   return { configPath, dir, storagePath, admin };
 }
 
@@ -95,7 +85,7 @@ describe('help and usage', () => {
     }
   });
 
-  it('prints one group\'s help, including the import file format', async () => {
+  it("prints one group's help, including the import file format", async () => {
     const run = await runAdminCli(['accounts', '--help']);
     expect(run.exitCode).toBe(0);
     expect(run.stdout).toContain('username       (required)');
@@ -169,7 +159,13 @@ describe('offline: no server running, the CLI opens the storage itself', () => {
     expect(JSON.parse(readFileSync(storagePath, 'utf8')).accounts).toEqual(JSON.parse(fileAfterFirst).accounts);
 
     // a clean file exits 0; a changed name is an update
-    writeFileSync(join(dir, 'fix.json'), JSON.stringify([{ username: 'LISI', name: '李四四' }, { username: 'wangwu', name: '王五' }]));
+    writeFileSync(
+      join(dir, 'fix.json'),
+      JSON.stringify([
+        { username: 'LISI', name: '李四四' },
+        { username: 'wangwu', name: '王五' },
+      ]),
+    );
     const fix = await admin(['accounts', 'import', 'fix.json'], { cwd: dir });
     expect(fix).toMatchObject({ exitCode: 0, stderr: '' });
     expect(fix.stdout).toContain('1 created, 1 updated, 0 unchanged, 0 refused.');
@@ -251,9 +247,10 @@ describe('offline: no server running, the CLI opens the storage itself', () => {
     expect(connections.stdout).toMatch(/^partner\s+Partner corp\s+ww0000000000000001\s+1000005\s+yes\s+match \(email, username\)$/m);
 
     const asJson = await Promise.all(
-      [['clients', 'list', '--json'], ['connections', 'list', '--json']].map((args) =>
-        admin([...args]),
-      ),
+      [
+        ['clients', 'list', '--json'],
+        ['connections', 'list', '--json'],
+      ].map((args) => admin([...args])),
     );
     const [clientsJson] = asJson;
     expect(JSON.parse(clientsJson!.stdout)).toEqual(
@@ -405,7 +402,7 @@ describe('while the server runs, account commands go through its admin socket', 
     expect(tokens.claims()!.sub).toBe(lisi!.id);
   });
 
-  it('unlinks a WeCom identity: the member\'s next sign-in is a new member\'s', async () => {
+  it("unlinks a WeCom identity: the member's next sign-in is a new member's", async () => {
     await signInAndRedeem(new Browser(), rp, redirectUri, 'ZhangSan');
     const account = await t.server.storage.accounts.findByIdentity(CORP_ID, 'zhangsan');
     const unlink = await admin('accounts', 'unlink', account!.id, `${CORP_ID}/ZhangSan`);
@@ -419,8 +416,7 @@ describe('while the server runs, account commands go through its admin socket', 
   });
 
   it('keys rotate publishes, then promotes, and the running server follows each step at once', async () => {
-    const jwksKids = async () =>
-      ((await (await fetch(`${t.issuer}/jwks`)).json()) as { keys: { kid: string }[] }).keys.map((key) => key.kid);
+    const jwksKids = async () => ((await (await fetch(`${t.issuer}/jwks`)).json()) as { keys: { kid: string }[] }).keys.map((key) => key.kid);
     const before = await jwksKids();
     const signingKid = async () =>
       JSON.parse(Buffer.from((await signInAndRedeem(new Browser(), rp, redirectUri)).tokens.id_token!.split('.')[0]!, 'base64url').toString())

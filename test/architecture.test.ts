@@ -33,7 +33,11 @@ const modules: Module[] = productionFiles(SRC).map((file) => {
   const specifiers = ts.preProcessFile(source, true, true).importedFiles.map((imported) => imported.fileName);
   const ours = specifiers
     .filter((specifier) => specifier.startsWith('.'))
-    .map((specifier) => relative(SRC, resolve(dirname(file), specifier.replace(/\.js$/, '.ts'))).split(sep).join('/'));
+    .map((specifier) =>
+      relative(SRC, resolve(dirname(file), specifier.replace(/\.js$/, '.ts')))
+        .split(sep)
+        .join('/'),
+    );
   const packages = specifiers.filter((specifier) => !specifier.startsWith('.'));
   return { path: relative(SRC, file).split(sep).join('/'), source, ours, packages };
 });
@@ -73,13 +77,16 @@ describe('the rooms of src/', () => {
 
   it('other rooms reach WeCom through its face, wecom/index.ts, only', () => {
     const deep = modules.flatMap((module) =>
-      roomOf(module.path) === 'wecom' ? [] : module.ours.filter((target) => target.startsWith('wecom/') && target !== 'wecom/index.ts').map((target) => `${module.path} → ${target}`),
+      roomOf(module.path) === 'wecom'
+        ? []
+        : module.ours.filter((target) => target.startsWith('wecom/') && target !== 'wecom/index.ts').map((target) => `${module.path} → ${target}`),
     );
     expect(deep).toEqual([]);
   });
 
   it('no WeCom errcode, user-agent pattern or SDK parameter outside wecom/ (and its stand-in)', () => {
-    const wecomFacts = /\b(40001|40013|40014|40029|40091|42001|45009|45033|48002|50001|60011|60020|60111|60123|301002)\b|wxwork|snsapi_|login_type|redirect_type|panel_size/;
+    const wecomFacts =
+      /\b(40001|40013|40014|40029|40091|42001|45009|45033|48002|50001|60011|60020|60111|60123|301002)\b|wxwork|snsapi_|login_type|redirect_type|panel_size/;
     const found = modules
       .filter((module) => !['wecom', 'simulator'].includes(roomOf(module.path)))
       .flatMap((module) =>

@@ -11,15 +11,7 @@ import { createMemoryLogger } from '../src/observability/log.js';
 import type { Account } from '../src/model/index.js';
 import { Browser, formsOf, textOf, type Page } from './support/browser.js';
 import { APP_SECRET, CONFIDENTIAL, CORP_ID, startTestServer, type TestServer } from './support/server.js';
-import {
-  authorizationRequest,
-  discover,
-  openWeComLogin,
-  scanAndCaptureCallback,
-  scanAs,
-  scanForm,
-  stopAtApp,
-} from './support/flow.js';
+import { authorizationRequest, discover, openWeComLogin, scanAndCaptureCallback, scanAs, scanForm, stopAtApp } from './support/flow.js';
 
 const CORP_B = 'wwb0b0b0b0b0b0b0b0';
 const redirectUri = CONFIDENTIAL.redirect_uris[0]!;
@@ -30,13 +22,28 @@ afterEach(() => t?.stop());
 
 type Connection = Record<string, unknown>;
 const wecom = (extra: Connection = {}): Connection => ({
-  identifier: 'wecom', displayName: '企业微信', corpId: CORP_ID, agentId: '1000002', secret: APP_SECRET, ...extra,
+  identifier: 'wecom',
+  displayName: '企业微信',
+  corpId: CORP_ID,
+  agentId: '1000002',
+  secret: APP_SECRET,
+  ...extra,
 });
 const ops = (extra: Connection = {}): Connection => ({
-  identifier: 'ops', displayName: '运维应用', corpId: CORP_ID, agentId: '1000003', secret: 'ops-secret', ...extra,
+  identifier: 'ops',
+  displayName: '运维应用',
+  corpId: CORP_ID,
+  agentId: '1000003',
+  secret: 'ops-secret',
+  ...extra,
 });
 const partner = (extra: Connection = {}): Connection => ({
-  identifier: 'partner', displayName: '合作企业', corpId: CORP_B, agentId: '1000002', secret: 'partner-secret', ...extra,
+  identifier: 'partner',
+  displayName: '合作企业',
+  corpId: CORP_B,
+  agentId: '1000002',
+  secret: 'partner-secret',
+  ...extra,
 });
 
 async function useServer(connections: Connection[], patch: (raw: Record<string, unknown>) => void = () => {}) {
@@ -52,7 +59,11 @@ async function useServer(connections: Connection[], patch: (raw: Record<string, 
 }
 
 function accountService() {
-  return new AccountService(t.server.storage.accounts, new AccessRevocation(t.server.storage.models, () => t.server.provider, createMemoryLogger()), createMemoryLogger());
+  return new AccountService(
+    t.server.storage.accounts,
+    new AccessRevocation(t.server.storage.models, () => t.server.provider, createMemoryLogger()),
+    createMemoryLogger(),
+  );
 }
 
 async function provision(profile: Account['profile']): Promise<Account> {
@@ -109,7 +120,7 @@ describe('several connections', () => {
     expect(await subVia('partner', 'ZhangSan')).not.toBe(await subVia('wecom', 'ZhangSan'));
   });
 
-  it("offers a client only its own connections, and refuses a start through another one", async () => {
+  it('offers a client only its own connections, and refuses a start through another one', async () => {
     await useServer([wecom(), ops()], (raw) => {
       (raw.clients as Record<string, unknown>[])[0]!.connections = ['ops'];
     });
@@ -144,7 +155,10 @@ describe('several connections', () => {
     expectPage(await browser.follow(callback.replace('/wecom/wecom/callback', '/wecom/ops/callback')), 400, /不属于当前的登录请求/);
 
     // a code issued through another app (same corp, then another corp) with a state of "wecom"
-    for (const [corpId, agentId] of [[CORP_ID, '1000003'], [CORP_B, '1000002']] as const) {
+    for (const [corpId, agentId] of [
+      [CORP_ID, '1000003'],
+      [CORP_B, '1000002'],
+    ] as const) {
       const b = new Browser();
       const qrPage = await openWeComLogin(b, await authorizationRequest(rp, redirectUri), 'wecom');
       const genuine = new URL(await scanAndCaptureCallback(b, qrPage, 'ZhangSan'));
@@ -264,7 +278,10 @@ describe('association by asking the person (bind)', () => {
     const refused = await browser.submit(qr, scanForm(qr, 'LiSi'), stopAtApp(redirectUri));
     expectPage(refused, 404, /没有关联任何已有账号/);
     expect(await t.server.storage.accounts.list()).toEqual([]);
-    const again = await browser.submit(refused, formsOf(refused).find((form) => form.text === '重新登录')!);
+    const again = await browser.submit(
+      refused,
+      formsOf(refused).find((form) => form.text === '重新登录')!,
+    );
     expectPage(again, 200, /还没有关联/);
   });
 

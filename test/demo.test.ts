@@ -59,7 +59,10 @@ it('signs in through the simulator and shows the claims and userinfo, then signs
 
 it('keeps the most recent demo sessions only: a cookie-less flood pushes the oldest out', async () => {
   const first = await fetch(`${demo.url}/`);
-  const cookie = first.headers.getSetCookie().map((line) => line.split(';')[0]).join('; ');
+  const cookie = first.headers
+    .getSetCookie()
+    .map((line) => line.split(';')[0])
+    .join('; ');
   expect(cookie).toContain('=');
   // The session is remembered: coming back with its cookie starts no new one.
   expect((await fetch(`${demo.url}/`, { headers: { cookie } })).headers.getSetCookie()).toEqual([]);

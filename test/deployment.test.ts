@@ -62,26 +62,26 @@ describe('behind a TLS-terminating proxy, with an issuer path', () => {
       baseConfig(port, {
         issuer: 'https://id.example.com/oidc',
         trustProxy: true,
-        clients: [
-          { client_id: 'app', client_secret: 'x'.repeat(32), redirect_uris: ['https://app.example.com/cb'], first_party: true },
-        ],
+        clients: [{ client_id: 'app', client_secret: 'x'.repeat(32), redirect_uris: ['https://app.example.com/cb'], first_party: true }],
       }),
       {},
     );
     running = await startServer(config, { log: createMemoryLogger() });
     const proxied = { 'x-forwarded-proto': 'https', 'x-forwarded-host': 'id.example.com' };
-    const discovery = (await (
-      await fetch(`${running.address}/oidc/.well-known/openid-configuration`, { headers: proxied })
-    ).json()) as Record<string, string>;
+    const discovery = (await (await fetch(`${running.address}/oidc/.well-known/openid-configuration`, { headers: proxied })).json()) as Record<
+      string,
+      string
+    >;
     expect(discovery.issuer).toBe('https://id.example.com/oidc');
     expect(discovery.authorization_endpoint).toBe('https://id.example.com/oidc/auth');
     // a health check on the server's own address does not hand its URLs to proxied clients
     // (discovery is precomputed per origin)
     const direct = (await (await fetch(`${running.address}/oidc/.well-known/openid-configuration`)).json()) as Record<string, string>;
     expect(direct.authorization_endpoint).toBe(`${running.address}/oidc/auth`);
-    const proxiedAgain = (await (
-      await fetch(`${running.address}/oidc/.well-known/openid-configuration`, { headers: proxied })
-    ).json()) as Record<string, string>;
+    const proxiedAgain = (await (await fetch(`${running.address}/oidc/.well-known/openid-configuration`, { headers: proxied })).json()) as Record<
+      string,
+      string
+    >;
     expect(proxiedAgain.authorization_endpoint).toBe('https://id.example.com/oidc/auth');
 
     const auth = await fetch(

@@ -29,7 +29,10 @@ beforeAll(async () => {
     const [connection] = raw.connections as Record<string, unknown>[];
     connection!.emailFallback = { template: '{userid}@corp.example.com' };
     // an app created before 2022-06-20: LiSi's biz_mail comes from user/get
-    raw.simulator = { enabled: true, apps: [{ corpId: CORP_ID, agentId: connection!.agentId, secret: connection!.secret, legacyContactFields: true }] };
+    raw.simulator = {
+      enabled: true,
+      apps: [{ corpId: CORP_ID, agentId: connection!.agentId, secret: connection!.secret, legacyContactFields: true }],
+    };
   });
   rp = await discover(t.issuer, CONFIDENTIAL);
   kubernetes = await discover(t.issuer, KUBERNETES);
@@ -117,7 +120,7 @@ describe('emailFallback', () => {
     expect(userinfo).toMatchObject({ email: 'zhangsan@corp.example.com', email_verified: false });
   });
 
-  it("keeps the address WeCom gave (biz_mail, verified) instead of the template", async () => {
+  it('keeps the address WeCom gave (biz_mail, verified) instead of the template', async () => {
     const { tokens } = await signInAndRedeem(new Browser(), rp, CONFIDENTIAL.redirect_uris[0]!, 'LiSi', { scope: 'openid email' });
     const userinfo = await oidc.fetchUserInfo(rp, tokens.access_token, tokens.claims()!.sub);
     expect(userinfo).toMatchObject({ email: 'lisi@corp.example.com', email_verified: true });

@@ -101,9 +101,7 @@ describe('silent in-client login', () => {
   });
 
   it('with several connections, shows the choice with a QR link under each in-client button', async () => {
-    await useServer('silent', [
-      { identifier: 'ops', displayName: '运维', corpId: CORP_ID, agentId: '1000003', secret: 'ops-secret' },
-    ]);
+    await useServer('silent', [{ identifier: 'ops', displayName: '运维', corpId: CORP_ID, agentId: '1000003', secret: 'ops-secret' }]);
     const browser = new Browser(WECOM_UA);
     const { page } = await openInClient(browser);
     const actions = formsOf(page).map((form) => form.action.replace(/^.*\/interaction\/[^/]+/, ''));
@@ -130,7 +128,10 @@ describe('in-client login with consent for contact details (privateinfo)', () =>
     const desktop = new Browser();
     const qrRequest = await authorizationRequest(rp, redirectUri, scopes);
     const loginPage = await desktop.follow(qrRequest.url.href, {}, stopAtApp(redirectUri));
-    const qrPage = await desktop.submit(loginPage, formsOf(loginPage).find((form) => form.action.endsWith('/wecom/wecom'))!);
+    const qrPage = await desktop.submit(
+      loginPage,
+      formsOf(loginPage).find((form) => form.action.endsWith('/wecom/wecom'))!,
+    );
     const qrTokens = await redeem(await scanAs(desktop, qrPage, 'LiSi', redirectUri), qrRequest);
     expect(qrTokens.claims()!.amr).toEqual(['wecom_qr']);
     const later = await oidc.fetchUserInfo(rp, qrTokens.access_token, qrTokens.claims()!.sub);

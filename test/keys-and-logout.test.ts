@@ -91,7 +91,7 @@ describe('back-channel logout', () => {
         next.startsWith(CONFIDENTIAL.post_logout_redirect_uris[0]!),
       );
 
-      expect(received, t.logLines.filter((line) => /back-channel|error/.test(line)).join("\n")).toHaveLength(1);
+      expect(received, t.logLines.filter((line) => /back-channel|error/.test(line)).join('\n')).toHaveLength(1);
       const jwks = jose.createRemoteJWKSet(new URL(`${t.issuer}/jwks`));
       const { payload, protectedHeader } = await jose.jwtVerify(received[0]!, jwks, {
         issuer: t.issuer,

@@ -163,7 +163,8 @@ describe('SIGTERM', () => {
 
       expect(await server.exited).toEqual({ code: 0, signal: null });
       expect(Date.now() - signalled).toBeLessThan(10_000);
-      const order = (match: (line: (typeof server.lines)[number]) => boolean) => server.lines.findIndex((line, index) => index >= from && match(line));
+      const order = (match: (line: (typeof server.lines)[number]) => boolean) =>
+        server.lines.findIndex((line, index) => index >= from && match(line));
       const draining = order((line) => line.msg.startsWith('draining'));
       const tokenLine = order((line) => line.msg === 'request' && line.route === '/token');
       const stopped = order((line) => line.msg.startsWith('stopped'));
@@ -183,7 +184,9 @@ describe('SIGTERM', () => {
     const server = await ServerProcess.start((dataDir) => baseConfig(port, dataDir, { shutdownGraceSeconds: 1 }));
     try {
       const stuck = await RawHttp.open(port);
-      stuck.send(`POST /token HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\ngrant_type=`);
+      stuck.send(
+        `POST /token HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\ngrant_type=`,
+      );
       await new Promise((resolve) => setTimeout(resolve, 300));
       const signalled = Date.now();
       process.kill(server.pid, 'SIGTERM');

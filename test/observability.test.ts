@@ -29,7 +29,10 @@ describe('health and readiness', () => {
   afterAll(() => t.stop());
 
   it('/healthz says the process answers; /readyz that it is ready; neither may be cached', async () => {
-    for (const [path, body] of [['/healthz', { status: 'ok' }], ['/readyz', { status: 'ready' }]] as const) {
+    for (const [path, body] of [
+      ['/healthz', { status: 'ok' }],
+      ['/readyz', { status: 'ready' }],
+    ] as const) {
       const response = await fetch(`${t.issuer}${path}`);
       expect(response.status, path).toBe(200);
       expect(response.headers.get('cache-control')).toBe('no-store');
@@ -198,7 +201,9 @@ describe('access log and request id', () => {
     expect(await notFound.text()).toContain('quote-me-42');
     // an oidc-provider error page (unknown client)
     const browser = new Browser();
-    const page = await browser.request(`${t.issuer}/auth?client_id=nobody&response_type=code&scope=openid&redirect_uri=${encodeURIComponent(redirectUri)}`);
+    const page = await browser.request(
+      `${t.issuer}/auth?client_id=nobody&response_type=code&scope=openid&redirect_uri=${encodeURIComponent(redirectUri)}`,
+    );
     expect(page.status).toBe(400);
     expect(textOf(page)).toContain(page.headers.get('x-request-id')!);
     const line = accessLines(t).find((entry) => entry.requestId === page.headers.get('x-request-id'));

@@ -50,7 +50,16 @@ afterAll(() => dropSchemas(schemas));
 const stores = [
   { name: 'lowdb', storage: () => undefined },
   ...(pgAvailability.available
-    ? [{ name: 'PostgreSQL', storage: () => { const schema = uniqueSchemaName('offboard'); schemas.push(schema); return { driver: 'postgres', url: TEST_DATABASE_URL, schema }; } }]
+    ? [
+        {
+          name: 'PostgreSQL',
+          storage: () => {
+            const schema = uniqueSchemaName('offboard');
+            schemas.push(schema);
+            return { driver: 'postgres', url: TEST_DATABASE_URL, schema };
+          },
+        },
+      ]
     : []),
 ];
 if (!pgAvailability.available) postgresSuiteTitle('offboarding on PostgreSQL', pgAvailability);
@@ -228,7 +237,11 @@ describe('revalidation on refresh, without events', () => {
     for (const { tokens } of [gone, disabled]) {
       await expect(oidc.refreshTokenGrant(rp, tokens.refresh_token!)).rejects.toMatchObject({ error: 'invalid_grant' });
     }
-    const show = await runCli(['accounts', 'show', disabled.tokens.claims()!.sub, '--config', configPath], { LANG: 'C' }, { cwd: t.dataDir, inputDir: t.dataDir });
+    const show = await runCli(
+      ['accounts', 'show', disabled.tokens.claims()!.sub, '--config', configPath],
+      { LANG: 'C' },
+      { cwd: t.dataDir, inputDir: t.dataDir },
+    );
     expect(show.stdout).toMatch(/LAST CHECKED WITH WECOM/);
   });
 });

@@ -57,7 +57,12 @@ describe('discovery and keys', () => {
 
   it('serves an RSA and an EC P-256 public key, and no private parts', async () => {
     const jwks = (await (await fetch(rp.serverMetadata().jwks_uri!)).json()) as { keys: Record<string, string>[] };
-    expect(jwks.keys.map((key) => [key.kty, key.alg])).toEqual(expect.arrayContaining([['RSA', 'RS256'], ['EC', 'ES256']]));
+    expect(jwks.keys.map((key) => [key.kty, key.alg])).toEqual(
+      expect.arrayContaining([
+        ['RSA', 'RS256'],
+        ['EC', 'ES256'],
+      ]),
+    );
     for (const key of jwks.keys) expect(key.d).toBeUndefined();
   });
 });

@@ -23,7 +23,10 @@ beforeAll(async () => {
 });
 afterAll(() => t.stop());
 
-const linksOf = (page: Page) => parse(page.body).querySelectorAll('main a').map((link) => link.getAttribute('href'));
+const linksOf = (page: Page) =>
+  parse(page.body)
+    .querySelectorAll('main a')
+    .map((link) => link.getAttribute('href'));
 
 /** Presses the form whose button reads `label` and returns what the app's redirect_uri receives. */
 async function press(browser: Browser, page: Page, label: string, appRedirect = redirectUri) {
@@ -80,7 +83,10 @@ describe('no dead ends', () => {
     const login = await browser.follow(request.url.href, {}, stopAtApp(redirectUri));
     const loginPage = login.url;
     expect(loginPage).toMatch(/\/interaction\/[\w-]+$/);
-    const qr = await browser.submit(login, formsOf(login).find((form) => form.action.endsWith('/wecom/wecom'))!);
+    const qr = await browser.submit(
+      login,
+      formsOf(login).find((form) => form.action.endsWith('/wecom/wecom'))!,
+    );
     expect((await scanAs(browser, qr, 'ZhangSan', redirectUri)).url.startsWith(redirectUri)).toBe(true);
 
     const appHome = `${new URL(redirectUri).origin}/`;
@@ -95,7 +101,11 @@ describe('no dead ends', () => {
     const browser = new Browser();
     const request = await authorizationRequest(partner, tpRedirect);
     const qr = await openWeComLogin(browser, request);
-    const callback = await browser.submit(qr, formsOf(qr).find((form) => form.fields.userid === 'LiSi')!, (next) => next.includes('/callback?'));
+    const callback = await browser.submit(
+      qr,
+      formsOf(qr).find((form) => form.fields.userid === 'LiSi')!,
+      (next) => next.includes('/callback?'),
+    );
     const consent = await browser.follow(callback.url, {}, stopAtApp(tpRedirect));
     expect(textOf(consent)).toContain('Partner App');
     await press(browser, consent, '允许', tpRedirect);
@@ -115,7 +125,7 @@ describe('no dead ends', () => {
 });
 
 describe('pages outside a sign-in', () => {
-  it('the issuer root is a small landing page, in the browser\'s language', async () => {
+  it("the issuer root is a small landing page, in the browser's language", async () => {
     const zh = await new Browser().follow(`${t.issuer}/`);
     expect(zh.status).toBe(200);
     expect(zh.headers.get('content-security-policy')).toContain("default-src 'none'");

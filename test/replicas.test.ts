@@ -58,7 +58,10 @@ describe.skipIf(!availability.available)(postgresSuiteTitle('two replicas on one
 
   /** Which replica served the requests whose path contains `fragment`, in order. */
   const servedBy = (fragment: string, since = 0): ReplicaName[] =>
-    proxy.log.slice(since).filter((entry) => entry.path.includes(fragment)).map((entry) => entry.replica);
+    proxy.log
+      .slice(since)
+      .filter((entry) => entry.path.includes(fragment))
+      .map((entry) => entry.replica);
 
   const gettokenCalls = () => wecom.simulator.calls.gettoken;
 

@@ -43,8 +43,14 @@ afterAll(async () => {
 
 async function signInToDemo(browser: Browser, who = 'ZhangSan'): Promise<Page> {
   const home = await browser.follow(`${demo.url}/`);
-  const login = await browser.submit(home, formsOf(home).find((form) => form.action === '/login')!);
-  const qr = await browser.submit(login, formsOf(login).find((form) => form.action.endsWith('/wecom/wecom'))!);
+  const login = await browser.submit(
+    home,
+    formsOf(home).find((form) => form.action === '/login')!,
+  );
+  const qr = await browser.submit(
+    login,
+    formsOf(login).find((form) => form.action.endsWith('/wecom/wecom'))!,
+  );
   const signedIn = await browser.submit(qr, scanForm(qr, who));
   expect(signedIn.url).toBe(`${demo.url}/`);
   return signedIn;
@@ -52,7 +58,7 @@ async function signInToDemo(browser: Browser, who = 'ZhangSan'): Promise<Page> {
 
 const refreshForm = (page: Page) => formsOf(page).find((form) => form.action === '/refresh');
 
-it('shows the outcome of a refresh, and links to the simulator\'s directory page', async () => {
+it("shows the outcome of a refresh, and links to the simulator's directory page", async () => {
   const browser = new Browser();
   const signedIn = await signInToDemo(browser);
   expect(signedIn.body).toContain(`href="${t.issuer}/wecom-simulator/directory"`);

@@ -43,8 +43,14 @@ afterAll(async () => {
 it('a member deleted on the simulator directory page is signed out of the demo within 5 s', async () => {
   const browser = new Browser();
   const home = await browser.follow(`${demo.url}/`);
-  const login = await browser.submit(home, formsOf(home).find((form) => form.action === '/login')!);
-  const qr = await browser.submit(login, formsOf(login).find((form) => form.action.endsWith('/wecom/wecom'))!);
+  const login = await browser.submit(
+    home,
+    formsOf(home).find((form) => form.action === '/login')!,
+  );
+  const qr = await browser.submit(
+    login,
+    formsOf(login).find((form) => form.action.endsWith('/wecom/wecom'))!,
+  );
   const signedIn = await browser.submit(qr, scanForm(qr, 'ZhangSan'));
   expect(textOf(signedIn)).toContain('张三');
 
@@ -63,6 +69,9 @@ it('a member deleted on the simulator directory page is signed out of the demo w
     page = await browser.follow(`${demo.url}/`);
   }
   expect(textOf(page)).toContain(ended);
-  const refused = await browser.submit(page, formsOf(page).find((form) => form.action === '/refresh')!);
+  const refused = await browser.submit(
+    page,
+    formsOf(page).find((form) => form.action === '/refresh')!,
+  );
   expect(textOf(refused)).toContain('"error": "invalid_grant"');
 });

@@ -39,7 +39,9 @@ async function scanAndLand(who: string) {
 }
 
 function parseLinks(page: Page): string[] {
-  return parse(page.body).querySelectorAll('main a').map((link) => link.getAttribute('href') ?? '');
+  return parse(page.body)
+    .querySelectorAll('main a')
+    .map((link) => link.getAttribute('href') ?? '');
 }
 
 function expectErrorPage(page: Page, status: number, text: RegExp) {
@@ -138,7 +140,7 @@ describe('the state and the callback', () => {
     expect(parseLinks(replay)).toEqual(['/']);
   });
 
-  it("a state from another sign-in attempt is refused, even in the same browser", async () => {
+  it('a state from another sign-in attempt is refused, even in the same browser', async () => {
     const browser = new Browser();
     const a = await qrPage(browser);
     const b = await qrPage(browser);
@@ -272,7 +274,8 @@ describe('configuration problems reach the administrator, never the secret', () 
     const requestId = page.headers.get('x-request-id')!;
     expect(requestId).toMatch(/^[0-9a-f-]{36}$/);
     expect(textOf(page)).toContain(requestId);
-    const explained = t.logLines.map((line) => JSON.parse(line) as Record<string, unknown>)
+    const explained = t.logLines
+      .map((line) => JSON.parse(line) as Record<string, unknown>)
       .filter((line) => line.requestId === requestId && typeof line.hint === 'string');
     expect(explained.map((line) => line.hint)).toContainEqual(expect.stringContaining('Add IP 127.0.0.1'));
   });

@@ -9,9 +9,7 @@ import type { Account, AccountStore, MatchField } from '../model/index.js';
 import type { MemberProfile } from '../wecom/index.js';
 
 export type MatchResult =
-  | { status: 'none' }
-  | { status: 'one'; account: Account; field: MatchField }
-  | { status: 'ambiguous'; field: MatchField; candidates: string[] };
+  { status: 'none' } | { status: 'one'; account: Account; field: MatchField } | { status: 'ambiguous'; field: MatchField; candidates: string[] };
 
 export function memberMatchValue(member: MemberProfile, field: MatchField): string | undefined {
   switch (field) {

@@ -32,7 +32,7 @@ describe('fallbackEmailFor', () => {
     { identifier: 'plain', corpId: 'wwother' },
   ];
 
-  it("uses the template of the connection that linked the identity, unverified unless declared so", () => {
+  it('uses the template of the connection that linked the identity, unverified unless declared so', () => {
     expect(fallbackEmailFor([identity('zhangsan')], connections)).toEqual({ email: 'zhangsan@corp.example.com', verified: false });
     expect(fallbackEmailFor([identity('zhangsan', 'ops')], connections)).toEqual({ email: 'zhangsan@ops.example.com', verified: true });
   });

@@ -145,11 +145,7 @@ describe('refused rows, each with its reason, never stopping the others', () => 
   it('lists every reason a row has', async () => {
     const store = await open();
     const report = await importAccounts(store, [{ line: 4, username: 'bad name', email: 'x@', phone_number: 'call me' }], now);
-    expect(report.refused[0]!.reasons.map((reason) => reason.code)).toEqual([
-      'invalid_username',
-      'invalid_email',
-      'invalid_phone_number',
-    ]);
+    expect(report.refused[0]!.reasons.map((reason) => reason.code)).toEqual(['invalid_username', 'invalid_email', 'invalid_phone_number']);
   });
 
   it('refuses the later row when a username appears twice in one file (case-insensitively)', async () => {
@@ -170,9 +166,7 @@ describe('refused rows, each with its reason, never stopping the others', () => 
 
   it('refuses an email or phone number that already belongs to another account', async () => {
     const store = await open();
-    await store.createWithIdentity(
-      linkedAccount('owner', 'wangwu', { email: 'Shared@Example.com', phoneNumber: '13800138000' }),
-    );
+    await store.createWithIdentity(linkedAccount('owner', 'wangwu', { email: 'Shared@Example.com', phoneNumber: '13800138000' }));
     const report = await importAccounts(
       store,
       [
@@ -212,8 +206,6 @@ describe('refused rows, each with its reason, never stopping the others', () => 
     await store.createWithIdentity(linkedAccount('one', 'zhangsan'));
     await store.createWithIdentity({ ...linkedAccount('two', 'ZhangSan'), identities: [] });
     const report = await importAccounts(store, [{ line: 2, username: 'zhangsan', name: '张三' }], now);
-    expect(report.refused).toEqual([
-      { line: 2, username: 'zhangsan', reasons: [{ code: 'ambiguous_username', accountIds: ['one', 'two'] }] },
-    ]);
+    expect(report.refused).toEqual([{ line: 2, username: 'zhangsan', reasons: [{ code: 'ambiguous_username', accountIds: ['one', 'two'] }] }]);
   });
 });

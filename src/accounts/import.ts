@@ -9,13 +9,7 @@
  * refused rows never stop the others.
  */
 import { z } from 'zod';
-import {
-  matchKey,
-  type Account,
-  type AccountProfile,
-  type AccountStore,
-  type MatchField,
-} from '../model/index.js';
+import { matchKey, type Account, type AccountProfile, type AccountStore, type MatchField } from '../model/index.js';
 import { newAccountId } from './service.js';
 
 /** The columns an import file may have; anything else is an error for the whole file. */
@@ -145,10 +139,7 @@ async function applyRow(store: AccountStore, row: CleanRow, nowSeconds: number):
   }
   const account = existing[0];
 
-  const reasons = [
-    ...(await takenBy(store, 'email', row.email, account)),
-    ...(await takenBy(store, 'phone_number', row.phoneNumber, account)),
-  ];
+  const reasons = [...(await takenBy(store, 'email', row.email, account)), ...(await takenBy(store, 'phone_number', row.phoneNumber, account))];
   if (reasons.length) return refuse(row, reasons);
 
   if (!account) {

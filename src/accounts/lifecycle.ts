@@ -13,13 +13,7 @@
  */
 import type { ConnectionConfig } from '../config/schema.js';
 import type { Logger } from '../observability/log.js';
-import {
-  isUnclaimedProvisioned,
-  lastCheckedAt,
-  type Account,
-  type AccountStore,
-  type MemberCheckSource,
-} from '../model/index.js';
+import { isUnclaimedProvisioned, lastCheckedAt, type Account, type AccountStore, type MemberCheckSource } from '../model/index.js';
 import { toMemberProfile, type ContactEvent, type MemberStanding, type WeComApp, type WeComMember } from '../wecom/index.js';
 import { sameProfile, toAccountProfile } from './profile.js';
 import { newAccountId } from './service.js';
@@ -81,7 +75,9 @@ export class MemberLifecycle {
         return;
       case 'other':
         this.deps.log.info('WeCom event acknowledged; nothing to do for it', {
-          connection: connection.identifier, event: event.event, changeType: event.changeType,
+          connection: connection.identifier,
+          event: event.event,
+          changeType: event.changeType,
         });
     }
   }
@@ -104,7 +100,10 @@ export class MemberLifecycle {
       this.deps.log.info('WeCom userid renamed; the account keeps it', { connection: connection.identifier, accountId: result.account.id, from, to });
     } else if (result.status === 'conflict') {
       this.deps.log.error('WeCom renamed a member to a userid another account holds; nothing changed', {
-        connection: connection.identifier, from, to, otherAccountId: result.otherAccountId,
+        connection: connection.identifier,
+        from,
+        to,
+        otherAccountId: result.otherAccountId,
       });
     }
     return this.recheck(connection, to, 'event');
@@ -123,10 +122,20 @@ export class MemberLifecycle {
     const standing = await this.deps.readStanding(connection.app, userid);
     if (standing.standing !== 'active') return 'ignored';
     const nowSeconds = this.nowSeconds();
-    const profile = toAccountProfile(connection.corpId, toMemberProfile(standing.member), undefined,
-      await this.deps.groupNames(connection.app, standing.member.department));
+    const profile = toAccountProfile(
+      connection.corpId,
+      toMemberProfile(standing.member),
+      undefined,
+      await this.deps.groupNames(connection.app, standing.member.department),
+    );
     const { account } = await accounts.createWithIdentity({
-      id: newAccountId(), createdAt: nowSeconds, updatedAt: nowSeconds, disabled: false, provisioned: true, profile, identities: [],
+      id: newAccountId(),
+      createdAt: nowSeconds,
+      updatedAt: nowSeconds,
+      disabled: false,
+      provisioned: true,
+      profile,
+      identities: [],
     });
     this.deps.log.info('account provisioned for a new WeCom member', { connection: connection.identifier, accountId: account.id });
     return 'provisioned';
@@ -153,7 +162,12 @@ export class MemberLifecycle {
         withinGrace
           ? 'WeCom could not re-check a member; refresh allowed within the grace period'
           : 'WeCom could not re-check a member past the grace period; refresh refused',
-        { connection: connection.identifier, accountId: account.id, lastCheckedAt: lastCheckedAt(identity), graceSeconds: connection.revalidateGraceSeconds },
+        {
+          connection: connection.identifier,
+          accountId: account.id,
+          lastCheckedAt: lastCheckedAt(identity),
+          graceSeconds: connection.revalidateGraceSeconds,
+        },
       );
       if (!withinGrace) return { allow: false, reason: 'wecom_unreachable_past_grace' };
     }
@@ -170,7 +184,10 @@ export class MemberLifecycle {
         return 'active';
       case 'unknown':
         log.warn('WeCom could not say whether a member is still active', {
-          connection: connection.identifier, accountId: account.id, via, api: standing.error.api,
+          connection: connection.identifier,
+          accountId: account.id,
+          via,
+          api: standing.error.api,
           errcode: 'errcode' in standing.error ? standing.error.errcode : undefined,
         });
         return 'unknown';
@@ -197,7 +214,14 @@ export class MemberLifecycle {
   ): Promise<void> {
     const { revoked, notified } = await this.deps.revoker.endAccess(account.id);
     this.deps.log.warn('member offboarded', {
-      accountId: account.id, connection: connection.identifier, userid, reason, via, accountRetired, revoked, clientsNotified: notified,
+      accountId: account.id,
+      connection: connection.identifier,
+      userid,
+      reason,
+      via,
+      accountRetired,
+      revoked,
+      clientsNotified: notified,
     });
   }
 
@@ -214,4 +238,3 @@ export class MemberLifecycle {
     return Math.floor(this.now() / 1000);
   }
 }
-

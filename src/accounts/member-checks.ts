@@ -31,7 +31,12 @@ export function createMemberChecks(deps: {
     connection: (identifier) => deps.connections.get(identifier),
     log: deps.log.child({ component: 'lifecycle' }),
   });
-  const sweep = new ReconcileSweep({ accounts: deps.storage.accounts, keys: deps.storage.keys, lifecycle, log: deps.log.child({ component: 'reconcile' }) });
+  const sweep = new ReconcileSweep({
+    accounts: deps.storage.accounts,
+    keys: deps.storage.keys,
+    lifecycle,
+    log: deps.log.child({ component: 'reconcile' }),
+  });
   return {
     lifecycle,
     sweep,

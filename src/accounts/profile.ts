@@ -12,12 +12,7 @@ import type { MemberProfile } from '../wecom/index.js';
 /** Contact fields besides email (which travels with its emailVerified flag). */
 const KEPT_WHEN_ABSENT = ['phoneNumber', 'picture', 'gender'] as const;
 
-export function toAccountProfile(
-  corpId: string,
-  member: MemberProfile,
-  previous?: AccountProfile,
-  groups?: string[],
-): AccountProfile {
+export function toAccountProfile(corpId: string, member: MemberProfile, previous?: AccountProfile, groups?: string[]): AccountProfile {
   const next: AccountProfile = stripUndefined({
     username: member.userid,
     corpId,

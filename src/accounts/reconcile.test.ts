@@ -9,7 +9,11 @@ import type { CheckVerdict, LifecycleConnection } from './lifecycle.js';
 import { ReconcileSweep } from './reconcile.js';
 
 const connection: LifecycleConnection = {
-  identifier: 'wecom', corpId: 'wwcorp', loginOnly: false, revalidateAfterSeconds: 900, revalidateGraceSeconds: 86_400,
+  identifier: 'wecom',
+  corpId: 'wwcorp',
+  loginOnly: false,
+  revalidateAfterSeconds: 900,
+  revalidateGraceSeconds: 86_400,
   app: { corpId: 'wwcorp', agentId: '1000002', secret: 's' },
 };
 const USERIDS = Array.from({ length: 60 }, (_, i) => `member${String(i).padStart(2, '0')}`);
@@ -26,7 +30,11 @@ async function storageWithMembers(): Promise<Storage> {
   storage = await openStorage({ driver: 'lowdb', path: join(dir, 'db.json') });
   for (const [i, userid] of USERIDS.entries()) {
     await storage.accounts.createWithIdentity({
-      id: `acct${i}`, createdAt: i, updatedAt: i, disabled: false, profile: { username: userid },
+      id: `acct${i}`,
+      createdAt: i,
+      updatedAt: i,
+      disabled: false,
+      profile: { username: userid },
       identities: [{ corpId: 'wwcorp', userid, connection: 'wecom', linkedAt: 1 }],
     });
   }
@@ -50,8 +58,12 @@ describe('the reconcile sweep', () => {
     const checked: string[] = [];
     const pauses: number[] = [];
     const sweep = new ReconcileSweep({
-      accounts: store.accounts, keys: store.keys, lifecycle: fakeDirectory(checked), log: createMemoryLogger(),
-      callsPerMinute: 6_000, sleep: async (ms) => void pauses.push(ms),
+      accounts: store.accounts,
+      keys: store.keys,
+      lifecycle: fakeDirectory(checked),
+      log: createMemoryLogger(),
+      callsPerMinute: 6_000,
+      sleep: async (ms) => void pauses.push(ms),
     });
     const progress: number[] = [];
     const result = await sweep.run(connection, { onProgress: (done) => progress.push(done) });

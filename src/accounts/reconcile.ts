@@ -166,9 +166,9 @@ export function scheduleReconcile(
     .filter((connection) => connection.reconcileIntervalMinutes > 0)
     .map((connection) => {
       const timer = setInterval(() => {
-        sweep.run(connection, { signal: controller.signal }).catch((error: Error) =>
-          log.error('reconcile sweep failed', { connection: connection.identifier, message: error.message }),
-        );
+        sweep
+          .run(connection, { signal: controller.signal })
+          .catch((error: Error) => log.error('reconcile sweep failed', { connection: connection.identifier, message: error.message }));
       }, connection.reconcileIntervalMinutes * 60_000);
       timer.unref();
       return timer;

@@ -78,8 +78,12 @@ async function seed(accounts: AccountStore, seeds: Seed[]): Promise<void> {
       return { corpId, userid, connection: 'wecom', linkedAt: LONG_AGO };
     });
     const account: Account = {
-      id, createdAt: LONG_AGO, updatedAt: LONG_AGO, disabled,
-      profile: { username: id, ...profile }, identities,
+      id,
+      createdAt: LONG_AGO,
+      updatedAt: LONG_AGO,
+      disabled,
+      profile: { username: id, ...profile },
+      identities,
       ...(provisioned ? { provisioned } : {}),
     };
     expect((await accounts.createWithIdentity(account)).created).toBe(true);
@@ -100,7 +104,10 @@ async function storeState(accounts: AccountStore, seeded: Set<string>): Promise<
   return (await accounts.list())
     .map((account) => {
       const name = seeded.has(account.id) ? account.id : 'new';
-      const links = account.identities.map((identity) => `${identity.corpId}/${identity.userid}`).sort().join(',');
+      const links = account.identities
+        .map((identity) => `${identity.corpId}/${identity.userid}`)
+        .sort()
+        .join(',');
       const marks = `${account.retiredAt !== undefined ? '(retired)' : account.disabled ? '(disabled)' : ''}`;
       return `${name}${marks}${links ? `=${links}` : ''}`;
     })
@@ -143,7 +150,10 @@ const rows: Row[] = [
   },
   {
     name: 'a linked member signs in on a login-only bind connection (the link comes first)',
-    accounts: [{ id: 'alice', linked: ['alice'] }, { id: 'other', profile: { username: 'alice' } }],
+    accounts: [
+      { id: 'alice', linked: ['alice'] },
+      { id: 'other', profile: { username: 'alice' } },
+    ],
     signIn: signIn({ userid: 'alice' }, BIND, true),
     outcome: { status: 'signed_in', account: 'alice', created: false },
     after: ['alice=wwcorp/alice', 'other'],
@@ -157,14 +167,16 @@ const rows: Row[] = [
   },
 
   // A provisioned account is claimed by its userid in every association mode.
-  ...([
-    ['off', OFF, false],
-    ['off, login-only', OFF, true],
-    ['match on email', match('email'), false],
-    ['match on username, login-only', match('username'), true],
-    ['bind', BIND, false],
-    ['bind, login-only', BIND, true],
-  ] as const).map(([label, association, loginOnly]): Row => ({
+  ...(
+    [
+      ['off', OFF, false],
+      ['off, login-only', OFF, true],
+      ['match on email', match('email'), false],
+      ['match on username, login-only', match('username'), true],
+      ['bind', BIND, false],
+      ['bind, login-only', BIND, true],
+    ] as const
+  ).map(([label, association, loginOnly]): Row => ({
     name: `a provisioned account is claimed by its userid (association ${label})`,
     accounts: [provisionedCarol],
     signIn: signIn({ userid: 'Carol' }, association, loginOnly),
@@ -248,7 +260,10 @@ const rows: Row[] = [
   },
   {
     name: 'match skips a field WeCom did not return and goes on to the next',
-    accounts: [{ id: 'bymail', profile: { username: 'd.li', email: 'dave@example.com' } }, { id: 'byphone', profile: { username: 'd.wang', phoneNumber: '13800138000' } }],
+    accounts: [
+      { id: 'bymail', profile: { username: 'd.li', email: 'dave@example.com' } },
+      { id: 'byphone', profile: { username: 'd.wang', phoneNumber: '13800138000' } },
+    ],
     signIn: signIn({ userid: 'dave', phoneNumber: '13800138000' }, match('email', 'phone_number')),
     outcome: { status: 'signed_in', account: 'byphone', created: false, linkedBy: 'phone_number' },
     after: ['bymail', 'byphone=wwcorp/dave'],
@@ -389,8 +404,20 @@ describe('AccountService.signInWithWeCom: what a sign-in writes', () => {
     expect(outcome.status).toBe('signed_in');
     const stored = await accounts.findByIdentity(CORP, 'zoe');
     expect(stored).toMatchObject({
-      createdAt: T0, updatedAt: T0, disabled: false,
-      profile: { username: 'Zoe', corpId: CORP, name: '赵', email: 'zoe@corp.example', emailVerified: true, phoneNumber: '13800138000', position: 'eng', department: [1], groups: ['R&D'] },
+      createdAt: T0,
+      updatedAt: T0,
+      disabled: false,
+      profile: {
+        username: 'Zoe',
+        corpId: CORP,
+        name: '赵',
+        email: 'zoe@corp.example',
+        emailVerified: true,
+        phoneNumber: '13800138000',
+        position: 'eng',
+        department: [1],
+        groups: ['R&D'],
+      },
       identities: [{ corpId: CORP, userid: 'zoe', connection: 'wecom', linkedAt: T0 }],
     });
     expect(stored?.provisioned).toBeUndefined();
@@ -398,15 +425,34 @@ describe('AccountService.signInWithWeCom: what a sign-in writes', () => {
 
   it('a returning member: organisation fields follow WeCom, contact fields WeCom withheld are kept, updated_at moves', async () => {
     const { accounts } = await openStore();
-    await seed(accounts, [{
-      id: 'alice', linked: ['alice'],
-      profile: { username: 'alice', corpId: CORP, name: 'Alice', position: 'old', department: [1], email: 'alice@example.com', emailVerified: false, phoneNumber: '13800138000' },
-    }]);
+    await seed(accounts, [
+      {
+        id: 'alice',
+        linked: ['alice'],
+        profile: {
+          username: 'alice',
+          corpId: CORP,
+          name: 'Alice',
+          position: 'old',
+          department: [1],
+          email: 'alice@example.com',
+          emailVerified: false,
+          phoneNumber: '13800138000',
+        },
+      },
+    ]);
     const service = new AccountService(accounts, new RecordingRevoker(), createMemoryLogger(), now);
     await service.signInWithWeCom(signIn({ userid: 'alice', name: 'Alice Wang', position: 'new', department: [2] }));
     const stored = await accounts.findById('alice');
     expect(stored?.profile).toEqual({
-      username: 'alice', corpId: CORP, name: 'Alice Wang', position: 'new', department: [2], email: 'alice@example.com', emailVerified: false, phoneNumber: '13800138000',
+      username: 'alice',
+      corpId: CORP,
+      name: 'Alice Wang',
+      position: 'new',
+      department: [2],
+      email: 'alice@example.com',
+      emailVerified: false,
+      phoneNumber: '13800138000',
     });
     expect(stored?.updatedAt).toBe(T0);
   });
@@ -421,12 +467,17 @@ describe('AccountService.signInWithWeCom: what a sign-in writes', () => {
 
   it('an ambiguous match is logged as a warning naming the field and the candidates', async () => {
     const { accounts } = await openStore();
-    await seed(accounts, [{ id: 'one', profile: { email: 'x@example.com' } }, { id: 'two', profile: { email: 'x@example.com' } }]);
+    await seed(accounts, [
+      { id: 'one', profile: { email: 'x@example.com' } },
+      { id: 'two', profile: { email: 'x@example.com' } },
+    ]);
     const log = createMemoryLogger();
     const service = new AccountService(accounts, new RecordingRevoker(), log, now);
     await service.signInWithWeCom(signIn({ userid: 'x', email: 'x@example.com' }, match('email')));
     const warnings = log.lines.map((line) => JSON.parse(line) as Record<string, unknown>).filter((line) => line.level === 'warn');
-    expect(warnings).toEqual([expect.objectContaining({ msg: expect.stringContaining('several accounts'), field: 'email', candidates: ['one', 'two'] })]);
+    expect(warnings).toEqual([
+      expect.objectContaining({ msg: expect.stringContaining('several accounts'), field: 'email', candidates: ['one', 'two'] }),
+    ]);
   });
 });
 
@@ -518,7 +569,10 @@ describe('AccountService.signInWithWeCom: concurrent sign-ins', () => {
 
   it('when another sign-in links the member between our match and our link, we sign in to that account', async () => {
     const { accounts } = await openStore();
-    await seed(accounts, [{ id: 'matched', profile: { username: 'dave' } }, { id: 'winner', profile: { username: 'd.li' } }]);
+    await seed(accounts, [
+      { id: 'matched', profile: { username: 'dave' } },
+      { id: 'winner', profile: { username: 'd.li' } },
+    ]);
     // The real store, except that another replica's link of the same member lands just before ours.
     const racing: AccountStore = Object.assign(Object.create(accounts) as AccountStore, {
       linkIdentity: async (...args: Parameters<AccountStore['linkIdentity']>) => {

@@ -14,7 +14,15 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Logger } from '../observability/log.js';
-import { identityKey, isUnclaimedProvisioned, lastCheckedAt, type Account, type AccountStore, type MatchField, type WeComIdentity } from '../model/index.js';
+import {
+  identityKey,
+  isUnclaimedProvisioned,
+  lastCheckedAt,
+  type Account,
+  type AccountStore,
+  type MatchField,
+  type WeComIdentity,
+} from '../model/index.js';
 import type { MemberProfile } from '../wecom/index.js';
 import type { ConnectionConfig } from '../config/schema.js';
 import { findMatchingAccount } from './association.js';
@@ -109,11 +117,7 @@ export class AccountService {
     return { account, revoked, notified };
   }
 
-  private async linkAndSignIn(
-    account: Account,
-    signIn: WeComSignIn,
-    linkedBy: MatchField | 'provisioned' | 'bind',
-  ): Promise<SignInOutcome> {
+  private async linkAndSignIn(account: Account, signIn: WeComSignIn, linkedBy: MatchField | 'provisioned' | 'bind'): Promise<SignInOutcome> {
     if (account.disabled) return { status: 'refused', reason: 'account_disabled', accountId: account.id };
     const result = await this.accounts.linkIdentity(account.id, this.identityFor(signIn));
     if (result.status === 'conflict') {

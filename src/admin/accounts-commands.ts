@@ -118,7 +118,13 @@ async function findAccount(ctx: AdminContext, ref: string): Promise<Account | Ad
   if (byId) return byId;
   const byUsername = await ctx.storage.accounts.findByMatchField('username', ref);
   if (byUsername.length === 1) return byUsername[0]!;
-  if (byUsername.length > 1) return failed(t.accountAmbiguous(ref, byUsername.map((account) => account.id)));
+  if (byUsername.length > 1)
+    return failed(
+      t.accountAmbiguous(
+        ref,
+        byUsername.map((account) => account.id),
+      ),
+    );
   return failed(t.accountNotFound(ref));
 }
 

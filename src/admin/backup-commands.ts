@@ -20,7 +20,6 @@ import { adminSocketAnswers } from './socket.js';
 const HELP_ONLY = { help: { type: 'boolean', short: 'h' } } as const;
 const RESTORE_OPTIONS = { force: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } as const;
 
-
 export function parseBackup(args: readonly string[], lang: Lang): ParsedCommand {
   const parsed = parseCommandArgs(args, HELP_ONLY, ['FILE'], 'backup', lang);
   if (isParsedCommand(parsed)) return parsed;
@@ -47,9 +46,7 @@ async function backup(ctx: LocalAdminContext, file: string): Promise<AdminResult
   }
   const target = ctx.resolveFile(file);
   const summary = await writeBackupFile(target, await readLowdbFiles(source));
-  return done(
-    m.backupDone(source, target, describe(summary, m)),
-  );
+  return done(m.backupDone(source, target, describe(summary, m)));
 }
 
 async function restore(ctx: LocalAdminContext, file: string, force: boolean): Promise<AdminResult> {
@@ -60,9 +57,7 @@ async function restore(ctx: LocalAdminContext, file: string, force: boolean): Pr
   if (!ctx.resolveFile) return failed(m.restoreInServer);
   const target = storageFilePath(storage);
   if (await adminSocketAnswers(adminSocketPath(storage))) {
-    return failed(
-      m.restoreServerRunning(target),
-    );
+    return failed(m.restoreServerRunning(target));
   }
   let backupFile;
   try {
@@ -73,14 +68,10 @@ async function restore(ctx: LocalAdminContext, file: string, force: boolean): Pr
     return failed(m.restoreUnreadable(file, code));
   }
   if (!force && (existsSync(target) || existsSync(`${target}.journal`))) {
-    return usageError(
-      m.restoreWouldReplace(target),
-    );
+    return usageError(m.restoreWouldReplace(target));
   }
   await restoreLowdbFiles(target, backupFile.data);
-  return done(
-    m.restoreDone(target, file, describe(backupFile.summary, m)),
-  );
+  return done(m.restoreDone(target, file, describe(backupFile.summary, m)));
 }
 
 function describe(summary: BackupSummary, m: AdminMessages): string {
@@ -92,4 +83,3 @@ function postgresAdvice(lang: Lang, schema: string): AdminResult {
   const restoreCommand = `pg_restore --clean --if-exists --schema=${schema} --dbname="$DATABASE_URL" wecom-oidc.dump`;
   return usageError(messagesFor(lang).backupWithPostgres(schema, dump, restoreCommand));
 }
-

@@ -65,7 +65,13 @@ function connectionView(connection: ConnectionConfig) {
 async function testConnectionCommand(ctx: LocalAdminContext, identifier: string) {
   const t = messagesFor(ctx.lang);
   const connection = ctx.config.connections.find((candidate) => candidate.identifier === identifier);
-  if (!connection) return failed(t.connectionNotFound(identifier, ctx.config.connections.map((c) => c.identifier)));
+  if (!connection)
+    return failed(
+      t.connectionNotFound(
+        identifier,
+        ctx.config.connections.map((c) => c.identifier),
+      ),
+    );
 
   const endpoints = resolveWeComEndpoints(ctx.config);
   const result = await testConnection(endpoints, { corpId: connection.corpId, agentId: connection.agentId, secret: connection.secret }, ctx.log);

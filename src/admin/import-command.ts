@@ -54,8 +54,6 @@ export function parseAccountsImport(args: readonly string[], lang: Lang): Parsed
 function describeReport(file: string, format: ImportFormat, report: ImportReport, t: AdminMessages): string {
   const summary = t.importSummary(file, report.created, report.updated, report.unchanged, report.refused.length);
   if (!report.refused.length) return `${summary}\n`;
-  const refused = report.refused.map(
-    (row) => `  ${t.rowLabel(format, row.line)}: ${row.reasons.map((reason) => t.refusal(reason)).join('; ')}`,
-  );
+  const refused = report.refused.map((row) => `  ${t.rowLabel(format, row.line)}: ${row.reasons.map((reason) => t.refusal(reason)).join('; ')}`);
   return [summary, t.refusedRows, ...refused].join('\n') + '\n';
 }

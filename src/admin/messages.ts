@@ -16,11 +16,14 @@ const en = {
   internalNoStorage: 'This command needs the storage, which was not opened (a bug in the admin CLI).',
 
   accountNotFound: (ref: string) => `No account has the id or username "${ref}".`,
-  accountAmbiguous: (ref: string, ids: string[]) =>
-    `Several accounts have the username "${ref}": ${ids.join(', ')}. Name the account by its id.`,
+  accountAmbiguous: (ref: string, ids: string[]) => `Several accounts have the username "${ref}": ${ids.join(', ')}. Name the account by its id.`,
   accountDisabled: (who: string, revoked: number, notified: number) =>
     `Disabled account ${who}. Revoked ${revoked} session(s), grant(s) and token(s): its refresh tokens no longer work, and it cannot sign in until enabled. Back-channel logout sent to ${notified} client session(s).`,
-  syncSummary: (connection: string, c: { checked: number; active: number; disabled: number; retired: number; renamed: number; errors: number }, resumed: boolean) =>
+  syncSummary: (
+    connection: string,
+    c: { checked: number; active: number; disabled: number; retired: number; renamed: number; errors: number },
+    resumed: boolean,
+  ) =>
     `${connection}: checked ${c.checked}, active ${c.active}, disabled ${c.disabled}, retired ${c.retired}, renamed ${c.renamed}, errors ${c.errors}${resumed ? ' (resumed an unfinished sweep)' : ''}`,
   syncBusy: (connection: string) => `${connection}: another replica is sweeping this connection now; try again later.`,
   syncStopped: (connection: string) => `${connection}: the sweep was stopped; the next one resumes where it left off.`,
@@ -95,8 +98,7 @@ const en = {
 
   connectionNotFound: (identifier: string, known: string[]) =>
     `No connection is named "${identifier}". The configured connections are: ${known.join(', ')}.`,
-  connectionOk: (identifier: string, seconds: number) =>
-    `WeCom accepted the Corp ID and Secret of ${identifier} (token valid for ${seconds} s).`,
+  connectionOk: (identifier: string, seconds: number) => `WeCom accepted the Corp ID and Secret of ${identifier} (token valid for ${seconds} s).`,
   connectionRefused: (identifier: string, explanation: string) => `WeCom refused the settings of ${identifier}: ${explanation}`,
   connectionUnreachable: (apiBase: string, reason: string) => `Could not reach WeCom at ${apiBase}: ${reason}`,
   allConnections: 'all',
@@ -213,8 +215,7 @@ const zh: typeof en = {
   connectionUnreachable: (apiBase, reason) => `无法访问企业微信 ${apiBase}：${reason}`,
   allConnections: '全部',
 
-  serverMismatch: (socket, theirs, ours) =>
-    `在 ${socket} 上应答的服务使用的存储是 ${theirs}，而不是 ${ours}。请让每个存储文件使用单独的目录。`,
+  serverMismatch: (socket, theirs, ours) => `在 ${socket} 上应答的服务使用的存储是 ${theirs}，而不是 ${ours}。请让每个存储文件使用单独的目录。`,
   serverBadAnswer: (socket) => `在 ${socket} 上应答的服务返回了无法识别的内容。它是同一版本吗？`,
   serverFailed: (detail) => `运行中的服务无法执行此命令：${detail}`,
   backupInServer: 'backup 只能在管理命令行中运行。',

@@ -81,9 +81,18 @@ export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv, { 
     // No provider runs here, so offboarding revokes tokens but cannot send back-channel logout.
     const revoker = new AccessRevocation(storage.models, undefined, silent);
     const accounts = new AccountService(storage.accounts, revoker, silent);
-    const { client: wecom, departmentNames } = createWeComServices({ endpoints: resolveWeComEndpoints(config), tokenStore: storage.accessTokens, log: silent });
+    const { client: wecom, departmentNames } = createWeComServices({
+      endpoints: resolveWeComEndpoints(config),
+      tokenStore: storage.accessTokens,
+      log: silent,
+    });
     const { reconcile } = createMemberChecks({
-      storage, wecom, departmentNames, connections: new ConnectionRegistry(config.connections), revoker, log: silent,
+      storage,
+      wecom,
+      departmentNames,
+      connections: new ConnectionRegistry(config.connections),
+      revoker,
+      log: silent,
     });
     return await runParsedCommand(command, { ...base, storage, accounts, reconcile, progress, readInput: async (path) => files[path]! });
   } finally {

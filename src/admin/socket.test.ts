@@ -29,7 +29,12 @@ async function start(dir = mkdtempSync(join(tmpdir(), 'wecom-oidc-sock-'))) {
   const storage: LowdbStorage = await openLowdbStorage({ path: (config.storage as SingleProcessStorage).path });
   cleanup.push(() => storage.close());
   const log = createMemoryLogger();
-  const socket: AdminSocket = await startAdminSocket({ config, storage, accounts: new AccountService(storage.accounts, new AccessRevocation(storage.models, undefined, log), log), log });
+  const socket: AdminSocket = await startAdminSocket({
+    config,
+    storage,
+    accounts: new AccountService(storage.accounts, new AccessRevocation(storage.models, undefined, log), log),
+    log,
+  });
   cleanup.push(() => socket.close());
   return { config, storage, socket, log, dir };
 }
@@ -57,7 +62,11 @@ describe('the admin socket', () => {
     await leaveStaleSocket(join(dir, 'admin.sock'));
     expect(statSync(join(dir, 'admin.sock')).isSocket()).toBe(true);
     const { socket, config } = await start(dir);
-    const answer = await sendToServer(socket.path, { argv: ['accounts', 'list'], lang: 'en', storagePath: storageFilePath(config.storage as SingleProcessStorage) });
+    const answer = await sendToServer(socket.path, {
+      argv: ['accounts', 'list'],
+      lang: 'en',
+      storagePath: storageFilePath(config.storage as SingleProcessStorage),
+    });
     expect(answer).toEqual({ status: 'answered', result: { exitCode: 0, stdout: 'No accounts yet.\n', stderr: '' } });
   });
 
@@ -99,7 +108,8 @@ describe('the admin socket', () => {
     const { socket, dir } = await start();
     const answer = await sendToServer(socket.path, { argv: ['accounts', 'list'], lang: 'en', storagePath: join(dir, 'other.json') });
     expect(answer).toMatchObject({ status: 'answered', result: { exitCode: 2 } });
-    if (answer.status === 'answered') expect(answer.result.stderr).toContain(`uses the storage ${join(dir, 'db.json')}, not ${join(dir, 'other.json')}`);
+    if (answer.status === 'answered')
+      expect(answer.result.stderr).toContain(`uses the storage ${join(dir, 'db.json')}, not ${join(dir, 'other.json')}`);
   });
 
   it('answers a malformed request with an error instead of hanging', async () => {

@@ -100,12 +100,7 @@ export async function startAdminSocket(options: AdminSocketOptions): Promise<Adm
   };
 }
 
-async function runRequest(
-  request: AdminRequest,
-  ownStorage: string,
-  socketPath: string,
-  options: AdminSocketOptions,
-): Promise<AdminResult> {
+async function runRequest(request: AdminRequest, ownStorage: string, socketPath: string, options: AdminSocketOptions): Promise<AdminResult> {
   if (request.storagePath !== undefined && request.storagePath !== ownStorage) {
     const mismatch = messagesFor(request.lang).serverMismatch(socketPath, ownStorage, request.storagePath);
     return { exitCode: EXIT.usage, stdout: '', stderr: `${mismatch}\n` };

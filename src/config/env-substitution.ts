@@ -10,12 +10,7 @@ export interface SubstitutionProblem {
   variable: string;
 }
 
-export function substituteEnv(
-  value: unknown,
-  env: NodeJS.ProcessEnv,
-  problems: SubstitutionProblem[] = [],
-  path = '',
-): unknown {
+export function substituteEnv(value: unknown, env: NodeJS.ProcessEnv, problems: SubstitutionProblem[] = [], path = ''): unknown {
   if (typeof value === 'string') {
     return value.replace(PLACEHOLDER, (_match, name: string) => {
       const replacement = env[name];
@@ -30,9 +25,7 @@ export function substituteEnv(
     return value.map((item, index) => substituteEnv(item, env, problems, `${path}[${index}]`));
   }
   if (value && typeof value === 'object') {
-    return Object.fromEntries(
-      Object.entries(value).map(([key, item]) => [key, substituteEnv(item, env, problems, path ? `${path}.${key}` : key)]),
-    );
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, substituteEnv(item, env, problems, path ? `${path}.${key}` : key)]));
   }
   return value;
 }

@@ -56,12 +56,7 @@ export function loadConfigFile(path: string, env: NodeJS.ProcessEnv = process.en
  * @param baseDir where relative branding file paths start (the configuration file's folder; the
  * working directory for a configuration given inline).
  */
-export function parseConfig(
-  raw: unknown,
-  env: NodeJS.ProcessEnv = process.env,
-  source = 'configuration',
-  baseDir = process.cwd(),
-): Config {
+export function parseConfig(raw: unknown, env: NodeJS.ProcessEnv = process.env, source = 'configuration', baseDir = process.cwd()): Config {
   const missing: SubstitutionProblem[] = [];
   const substituted = substituteEnv(raw, env, missing);
   // Every problem in one pass, missing variables and schema rules together; a field whose variable
@@ -95,7 +90,5 @@ function withBrandingPaths(config: Config, baseDir: string): Config {
 
 function formatPath(path: PropertyKey[]): string {
   if (!path.length) return '(root)';
-  return path
-    .map((part, index) => (typeof part === 'number' ? `[${part}]` : `${index ? '.' : ''}${String(part)}`))
-    .join('');
+  return path.map((part, index) => (typeof part === 'number' ? `[${part}]` : `${index ? '.' : ''}${String(part)}`)).join('');
 }

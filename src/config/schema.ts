@@ -20,11 +20,9 @@ export const CONNECTION_IDENTIFIER = /^[a-z0-9-]{1,31}$/;
 /** Claims the groups claim must not shadow. */
 const RESERVED_CLAIMS: ReadonlySet<string> = new Set([...PROTOCOL_CLAIMS, ...Object.values(SCOPE_CLAIMS).flat()]);
 
-const httpUrl = z
-  .string()
-  .refine((value) => URL.canParse(value) && /^https?:$/.test(new URL(value).protocol), {
-    message: 'must be an absolute http(s) URL',
-  });
+const httpUrl = z.string().refine((value) => URL.canParse(value) && /^https?:$/.test(new URL(value).protocol), {
+  message: 'must be an absolute http(s) URL',
+});
 
 /** WeCom's domain verification file names: `WW_verify_` then WeCom's code, `.txt` (see web/verification-files.ts). */
 export const VERIFICATION_FILE_NAME = /^WW_verify_[A-Za-z0-9]{1,64}\.txt$/;
@@ -56,10 +54,7 @@ const wecomSchema = z
      * configured name with its content as text/plain. Names of WeCom's shape only.
      */
     verificationFiles: z
-      .record(
-        z.string(),
-        z.string().regex(/^[\x21-\x7e]{1,256}$/, "must be the file's content WeCom shows (1-256 printable characters, no spaces)"),
-      )
+      .record(z.string(), z.string().regex(/^[\x21-\x7e]{1,256}$/, "must be the file's content WeCom shows (1-256 printable characters, no spaces)"))
       .superRefine((files, ctx) => {
         // Checked here, not as the record's key schema, whose failure zod reports without our message.
         for (const name of Object.keys(files)) {
@@ -142,15 +137,11 @@ const associationSchema = z.discriminatedUnion('mode', [
 
 const connectionSchema = z
   .object({
-    identifier: z
-      .string()
-      .regex(CONNECTION_IDENTIFIER, 'must be 1-31 characters of lowercase letters, digits and "-"'),
+    identifier: z.string().regex(CONNECTION_IDENTIFIER, 'must be 1-31 characters of lowercase letters, digits and "-"'),
     /** The login button's text: one string, or `{ "zh-CN": "…", "en": "…" }`. */
     displayName: localizedText(64),
     corpId: z.string().regex(/^[A-Za-z0-9]{4,64}$/, 'must be the Corp ID shown in WeCom admin (e.g. ww0123456789abcdef)'),
-    agentId: z
-      .union([z.string().regex(/^\d{1,10}$/), z.number().int().nonnegative()])
-      .transform((value) => String(value)),
+    agentId: z.union([z.string().regex(/^\d{1,10}$/), z.number().int().nonnegative()]).transform((value) => String(value)),
     secret: z.string().min(1, 'must not be empty (use "${WECOM_SECRET}" to read it from the environment)'),
     loginOnly: z.boolean().default(false),
     association: associationSchema.default({ mode: 'off' }),
@@ -167,18 +158,26 @@ const connectionSchema = z
     events: z
       .object({
         token: z.string().regex(CALLBACK_TOKEN_PATTERN, 'must be the Token from WeCom admin: 1-32 letters and digits'),
-        encodingAESKey: z
-          .string()
-          .regex(ENCODING_AES_KEY_PATTERN, 'must be the EncodingAESKey from WeCom admin: 43 letters and digits'),
+        encodingAESKey: z.string().regex(ENCODING_AES_KEY_PATTERN, 'must be the EncodingAESKey from WeCom admin: 43 letters and digits'),
       })
       .strict()
       .optional(),
     /** A refresh re-checks the member with WeCom when our last good look is older than this. */
     revalidateAfterSeconds: z.number().int().min(0).max(86_400).default(900),
     /** How long past the last good look refreshes keep working while WeCom cannot be reached. */
-    revalidateGraceSeconds: z.number().int().min(0).max(30 * 86_400).default(86_400),
+    revalidateGraceSeconds: z
+      .number()
+      .int()
+      .min(0)
+      .max(30 * 86_400)
+      .default(86_400),
     /** Minutes between sweeps that re-check every linked member with WeCom; 0 turns the sweep off. */
-    reconcileIntervalMinutes: z.number().int().min(0).max(7 * 24 * 60).default(60),
+    reconcileIntervalMinutes: z
+      .number()
+      .int()
+      .min(0)
+      .max(7 * 24 * 60)
+      .default(60),
     /**
      * An address made from the userid for members WeCom gives no e-mail (see accounts/email-fallback.ts):
      * used only when there is neither an address from WeCom nor an imported one.
@@ -272,15 +271,10 @@ const demoSchema = z
 const postgresStorageSchema = z
   .object({
     driver: z.literal('postgres'),
-    url: z
-      .string()
-      .refine((value) => URL.canParse(value) && /^postgres(ql)?:$/.test(new URL(value).protocol), {
-        message: 'must be a postgres:// or postgresql:// connection URL (use "${DATABASE_URL}" to read it from the environment)',
-      }),
-    schema: z
-      .string()
-      .regex(POSTGRES_SCHEMA_NAME, 'must be 1-63 lowercase letters, digits and "_", not starting with a digit')
-      .default('public'),
+    url: z.string().refine((value) => URL.canParse(value) && /^postgres(ql)?:$/.test(new URL(value).protocol), {
+      message: 'must be a postgres:// or postgresql:// connection URL (use "${DATABASE_URL}" to read it from the environment)',
+    }),
+    schema: z.string().regex(POSTGRES_SCHEMA_NAME, 'must be 1-63 lowercase letters, digits and "_", not starting with a digit').default('public'),
     /** Connections each replica keeps open to the database. */
     poolSize: z.number().int().min(1).max(100).default(10),
   })

@@ -80,9 +80,7 @@ export async function startDemo(config: Config, { log }: { log: Logger }): Promi
   const clientId = client.client_id;
   const backchannelUri = client.backchannel_logout_uri as string | undefined;
   const jwksUri = oidcConfig.serverMetadata().jwks_uri;
-  const verifyLogoutToken = jwksUri
-    ? logoutTokenVerifier({ issuer: oidcConfig.serverMetadata().issuer, clientId, jwksUri })
-    : undefined;
+  const verifyLogoutToken = jwksUri ? logoutTokenVerifier({ issuer: oidcConfig.serverMetadata().issuer, clientId, jwksUri }) : undefined;
   const directoryAdmin = config.simulator.enabled ? `${config.issuer.replace(/\/+$/, '')}${SIMULATOR_PATH}/directory` : undefined;
 
   // Sessions live in memory: the demo is a throwaway app, and restarting it signs you out of it.
@@ -206,35 +204,39 @@ export async function startDemo(config: Config, { log }: { log: Logger }): Promi
   });
 
   // The provider posts here (server to server, no cookies) when a session of ours ends.
-  router.post(backchannelUri ? new URL(backchannelUri).pathname : BACKCHANNEL_PATH, bodyParser({ enableTypes: ['form'], formLimit: '16kb' }), async (ctx) => {
-    ctx.set('Cache-Control', 'no-store');
-    const body = ctx.request.body as Record<string, unknown> | undefined;
-    const token = typeof body?.logout_token === 'string' ? body.logout_token : undefined;
-    if (!token || !verifyLogoutToken) {
-      ctx.status = 400;
-      ctx.body = { error: 'invalid_request', error_description: 'logout_token is required' };
-      return;
-    }
-    let request: LogoutRequest;
-    try {
-      request = await verifyLogoutToken(token);
-    } catch (error) {
-      if (!(error instanceof LogoutTokenError)) throw error;
-      log.warn('demo refused a back-channel logout', { reason: error.message });
-      ctx.status = 400;
-      ctx.body = { error: 'invalid_request', error_description: error.message };
-      return;
-    }
-    let ended = 0;
-    for (const session of sessions.values()) {
-      if (!session.signedIn || !namedBy(request, session.signedIn)) continue;
-      session.ended = { at: now(), how: 'backchannel', refreshToken: session.signedIn.refreshToken };
-      session.signedIn = undefined;
-      ended += 1;
-    }
-    log.info('demo back-channel logout', { sessionsEnded: ended, bySid: Boolean(request.sid) });
-    ctx.status = 200;
-  });
+  router.post(
+    backchannelUri ? new URL(backchannelUri).pathname : BACKCHANNEL_PATH,
+    bodyParser({ enableTypes: ['form'], formLimit: '16kb' }),
+    async (ctx) => {
+      ctx.set('Cache-Control', 'no-store');
+      const body = ctx.request.body as Record<string, unknown> | undefined;
+      const token = typeof body?.logout_token === 'string' ? body.logout_token : undefined;
+      if (!token || !verifyLogoutToken) {
+        ctx.status = 400;
+        ctx.body = { error: 'invalid_request', error_description: 'logout_token is required' };
+        return;
+      }
+      let request: LogoutRequest;
+      try {
+        request = await verifyLogoutToken(token);
+      } catch (error) {
+        if (!(error instanceof LogoutTokenError)) throw error;
+        log.warn('demo refused a back-channel logout', { reason: error.message });
+        ctx.status = 400;
+        ctx.body = { error: 'invalid_request', error_description: error.message };
+        return;
+      }
+      let ended = 0;
+      for (const session of sessions.values()) {
+        if (!session.signedIn || !namedBy(request, session.signedIn)) continue;
+        session.ended = { at: now(), how: 'backchannel', refreshToken: session.signedIn.refreshToken };
+        session.signedIn = undefined;
+        ended += 1;
+      }
+      log.info('demo back-channel logout', { sessionsEnded: ended, bySid: Boolean(request.sid) });
+      ctx.status = 200;
+    },
+  );
 
   router.post('/logout', (ctx) => {
     const session = sessionOf(ctx);

@@ -63,8 +63,7 @@ export interface Account {
 }
 
 export type RetireResult =
-  | { status: 'retired'; account: Account; /** Identities the account still has. */ remaining: number }
-  | { status: 'not_linked' };
+  { status: 'retired'; account: Account; /** Identities the account still has. */ remaining: number } | { status: 'not_linked' };
 
 export type RenameResult = { status: 'renamed'; account: Account } | { status: 'not_linked' } | { status: 'conflict'; otherAccountId: string };
 

@@ -32,4 +32,3 @@ export function profileMatchValue(profile: AccountProfile, field: MatchField): s
       return profile.phoneNumber;
   }
 }
-

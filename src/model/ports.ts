@@ -140,4 +140,3 @@ export interface Storage {
   /** Flushes pending writes and releases the store. */
   close(): Promise<void>;
 }
-

@@ -29,9 +29,7 @@ const consoleSink: LogSink = (line, level) => {
   (level === 'error' || level === 'warn' ? process.stderr : process.stdout).write(`${line}\n`);
 };
 
-export function createLogger(
-  options: { level?: LogLevel; sink?: LogSink; fields?: LogFields } = {},
-): Logger {
+export function createLogger(options: { level?: LogLevel; sink?: LogSink; fields?: LogFields } = {}): Logger {
   const minimum = ORDER[options.level ?? (process.env.LOG_LEVEL as LogLevel | undefined) ?? 'info'] ?? ORDER.info;
   const sink = options.sink ?? consoleSink;
   const base = options.fields ?? {};

@@ -29,7 +29,23 @@ export const SCOPE_CLAIMS = {
 } as const;
 
 /** Claims the protocol itself puts in tokens: no configured claim may take their names. */
-export const PROTOCOL_CLAIMS = ['sub', 'iss', 'aud', 'exp', 'iat', 'nbf', 'jti', 'auth_time', 'nonce', 'acr', 'amr', 'azp', 'sid', 'at_hash', 'c_hash'] as const;
+export const PROTOCOL_CLAIMS = [
+  'sub',
+  'iss',
+  'aud',
+  'exp',
+  'iat',
+  'nbf',
+  'jti',
+  'auth_time',
+  'nonce',
+  'acr',
+  'amr',
+  'azp',
+  'sid',
+  'at_hash',
+  'c_hash',
+] as const;
 
 /** @param groupsClaim the configured name of the department-names claim (config `groupsClaim`). */
 export function scopeClaims(groupsClaim: string): Record<string, string[]> {
@@ -73,12 +89,7 @@ export function accountClaims(account: Account, policy: ClaimsPolicy): AccountCl
  *
  * @param requested the `claims` parameter's member for this use (`id_token` or `userinfo`)
  */
-export function claimsForUse(
-  all: AccountClaims,
-  use: string,
-  setting: IdTokenClaims,
-  requested: Record<string, unknown> | undefined,
-): AccountClaims {
+export function claimsForUse(all: AccountClaims, use: string, setting: IdTokenClaims, requested: Record<string, unknown> | undefined): AccountClaims {
   if (use !== 'id_token' || setting === 'scopes') return all;
   const asked = new Set(Object.keys(requested ?? {}));
   return { ...Object.fromEntries(Object.entries(all).filter(([claim]) => asked.has(claim))), sub: all.sub };

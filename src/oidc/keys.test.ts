@@ -13,13 +13,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { openLowdbStorage } from '../storage/lowdb/index.js';
 import { openPostgresStorage } from '../storage/postgres/index.js';
 import type { Storage } from '../model/index.js';
-import {
-  TEST_DATABASE_URL,
-  dropSchemas,
-  postgresSuiteTitle,
-  probePostgres,
-  uniqueSchemaName,
-} from '../../test/support/postgres.js';
+import { TEST_DATABASE_URL, dropSchemas, postgresSuiteTitle, probePostgres, uniqueSchemaName } from '../../test/support/postgres.js';
 import {
   hasExpiredKeys,
   jwksOf,
@@ -91,7 +85,9 @@ function publicJwks(ring: KeyRing): JSONWebKeySet {
   return {
     keys: jwksOf(ring).keys.map(({ kid, alg, use, ...jwk }) => ({
       ...createPublicKey({ key: jwk, format: 'jwk' }).export({ format: 'jwk' }),
-      kid, alg, use,
+      kid,
+      alg,
+      use,
     })),
   };
 }
@@ -135,7 +131,12 @@ function keyRingSuite(driver: Driver): void {
   it('creates one key ring when several callers ask for it at once', async () => {
     const storage = await driver.open();
     const peer = await driver.peer(storage);
-    const rings = await Promise.all([loadKeyRing(storage.keys, T0), loadKeyRing(peer.keys, T0), loadKeyRing(storage.keys, T0), loadKeyRing(peer.keys, T0)]);
+    const rings = await Promise.all([
+      loadKeyRing(storage.keys, T0),
+      loadKeyRing(peer.keys, T0),
+      loadKeyRing(storage.keys, T0),
+      loadKeyRing(peer.keys, T0),
+    ]);
     const first = kids(rings[0].keys);
     expect(first).toHaveLength(2);
     for (const ring of rings) expect(kids(ring.keys)).toEqual(first);
@@ -160,7 +161,10 @@ function keyRingSuite(driver: Driver): void {
     expect(published.ring.version).toBe(2);
     expect(inState(published.ring, 'current')).toEqual(original.keys);
     const next = inState(published.ring, 'next');
-    expect(next.map((key) => [key.jwk.alg, key.since])).toEqual([['RS256', T0 + 100], ['ES256', T0 + 100]]);
+    expect(next.map((key) => [key.jwk.alg, key.since])).toEqual([
+      ['RS256', T0 + 100],
+      ['ES256', T0 + 100],
+    ]);
     expect(kids(next)).not.toContain(original.keys[0]!.jwk.kid);
     expect(jwksKids(published.ring)).toEqual([...kids(original.keys), ...kids(next)]);
     expect(await loadKeyRing(storage.keys, T0 + 100)).toEqual(published.ring);

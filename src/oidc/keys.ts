@@ -83,11 +83,7 @@ export function jwksOf(ring: KeyRing): { keys: SigningJwk[] } {
  * keys whose tokens have all expired are dropped on the way. `tokenLifetime` is the longest
  * lifetime of anything signed (ID tokens), so a retiring key outlives its last token.
  */
-export async function rotateKeys(
-  store: KeyStore,
-  nowSeconds: number,
-  tokenLifetime: number,
-): Promise<{ step: RotationStep; ring: KeyRing }> {
+export async function rotateKeys(store: KeyStore, nowSeconds: number, tokenLifetime: number): Promise<{ step: RotationStep; ring: KeyRing }> {
   let step: RotationStep = 'published';
   const ring = await store.update<KeyRing>(KEY_RING, async (current) => {
     if (!current) throw new Error('no key ring yet: start the server once before rotating keys');

@@ -12,7 +12,9 @@ const OUTBOUND_CLIENT_URLS = ['backchannel_logout_uri', 'jwks_uri'] as const;
 export function outboundFetch(clients: readonly ClientConfig[]) {
   const trusted = new Set(
     clients.flatMap((client) =>
-      OUTBOUND_CLIENT_URLS.map((key) => client[key]).filter((url): url is string => typeof url === 'string' && URL.canParse(url)).map((url) => new URL(url).origin),
+      OUTBOUND_CLIENT_URLS.map((key) => client[key])
+        .filter((url): url is string => typeof url === 'string' && URL.canParse(url))
+        .map((url) => new URL(url).origin),
     ),
   );
   return (url: URL | string, options: Omit<RequestInit, 'dispatcher'> & { dispatcher?: unknown }): Promise<Response> => {

@@ -74,8 +74,7 @@ export function createProvider(options: ProviderOptions): Provider {
       if (options.lifecycle && isRefreshGrant(ctx) && !(await options.lifecycle.beforeRefresh(account)).allow) return undefined;
       return {
         accountId: account.id,
-        claims: (use, _scope, requested) =>
-          claimsForUse(accountClaims(account, options.claims), use, idTokenClaims(ctx.oidc?.client), requested),
+        claims: (use, _scope, requested) => claimsForUse(accountClaims(account, options.claims), use, idTokenClaims(ctx.oidc?.client), requested),
       };
     },
     // Which claims an ID token carries is decided per client (client metadata `id_token_claims`,

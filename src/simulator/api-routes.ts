@@ -86,14 +86,16 @@ export function registerApiRoutes(router: Router, deps: SimulatorDeps): void {
     sendApi(ctx, outcome.ok ? outcome.body : errorBody(outcome.errcode, { callerIp: ip, nowMs: clock.now(), subject: outcome.subject }));
   };
 
-  const withToken = (handler: (ctx: Context, app: SimulatorApp) => ApiOutcome): ApiHandler => (ctx) => {
-    const token = single(ctx.query.access_token);
-    if (!token) return fail(41001);
-    const check = credentials.checkAccessToken(token);
-    if (!check.ok) return fail(check.errcode);
-    const app = apps.find(check.app.corpId, check.app.agentId);
-    return app ? handler(ctx, app) : fail(40014);
-  };
+  const withToken =
+    (handler: (ctx: Context, app: SimulatorApp) => ApiOutcome): ApiHandler =>
+    (ctx) => {
+      const token = single(ctx.query.access_token);
+      if (!token) return fail(41001);
+      const check = credentials.checkAccessToken(token);
+      if (!check.ok) return fail(check.errcode);
+      const app = apps.find(check.app.corpId, check.app.agentId);
+      return app ? handler(ctx, app) : fail(40014);
+    };
 
   // Koa 3's ctx.origin is the Origin request header; the server's own origin is built from protocol and host.
   const media = (ctx: Context) => mediaUrls(`${ctx.protocol}://${ctx.host}`, basePath);

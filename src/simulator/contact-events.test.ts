@@ -95,7 +95,7 @@ function open(delivery: Received, secrets = EVENTS) {
 }
 
 describe('member-change callbacks', () => {
-  it('are POSTed to {issuer}/wecom/events/{identifier}, signed, sealed for the corp, in WeCom\'s envelope', async () => {
+  it("are POSTed to {issuer}/wecom/events/{identifier}, signed, sealed for the corp, in WeCom's envelope", async () => {
     const { simulator } = await start();
     simulator.directory.deleteMember(DEMO_USERIDS.withEmail);
     await simulator.events.idle();
@@ -121,7 +121,10 @@ describe('member-change callbacks', () => {
     await simulator.events.idle();
     const [delivery] = receiver.received as [Received];
     expect(open(delivery, { ...EVENTS, token: 'otherToken' })).toMatchObject({ ok: false, rejection: { reason: 'bad_signature' } });
-    expect(open(delivery, { ...EVENTS, encodingAESKey: OTHER_EVENTS.encodingAESKey })).toMatchObject({ ok: false, rejection: { reason: 'undecryptable' } });
+    expect(open(delivery, { ...EVENTS, encodingAESKey: OTHER_EVENTS.encodingAESKey })).toMatchObject({
+      ok: false,
+      rejection: { reason: 'undecryptable' },
+    });
     expect(new ContactEventReceiver(EVENTS, 'wwanothercorp').openDelivery(delivery.query, delivery.body)).toMatchObject({
       ok: false,
       rejection: { reason: 'wrong_receiver' },
@@ -215,7 +218,9 @@ describe('member-change callbacks', () => {
     expect(await response.json()).toMatchObject({ change: { changeType: 'delete_user' }, callbacks: 1 });
     expect(simulator.events.deliveries()).toMatchObject([{ outcome: 'pending' }]);
     await simulator.events.idle();
-    expect(simulator.events.deliveries()).toMatchObject([{ outcome: 'delivered', attempts: [{ error: 'no answer within 1000 ms' }, { status: 200 }] }]);
+    expect(simulator.events.deliveries()).toMatchObject([
+      { outcome: 'delivered', attempts: [{ error: 'no answer within 1000 ms' }, { status: 200 }] },
+    ]);
     expect((await callApi(harness!, 'user/get', { access_token: await getToken(harness!), userid: DEMO_USERIDS.active })).errcode).toBe(60111);
   });
 });

@@ -74,8 +74,7 @@ const zh: Copy = {
   pickHint: '网页在企业微信内打开时，客户端已登录某位成员。只有企业成员能登录客户端。',
   signInAs: (name, userid, note) => `以 ${name}（${userid}）登录客户端 — ${note}`,
   consentTitle: '授权确认（模拟）',
-  consentText: (agentId) =>
-    `应用 ${agentId} 申请获取你的敏感信息：性别、头像、个人二维码、手机、邮箱、企业邮箱、地址。`,
+  consentText: (agentId) => `应用 ${agentId} 申请获取你的敏感信息：性别、头像、个人二维码、手机、邮箱、企业邮箱、地址。`,
   signedInAs: (name, userid) => `当前客户端成员：${name}（${userid}）`,
   accept: '允许',
   decline: '拒绝',
@@ -112,15 +111,18 @@ const zh: Copy = {
   deliveriesNone: '还没有发送回调。',
   deliveryColumns: { connection: '连接', change: '变更', userid: 'userid', outcome: '结果', attempts: '各次尝试' },
   notice: (action, userid) =>
-    pick({
-      disable: `已禁用 ${userid}`,
-      enable: `已启用 ${userid}`,
-      delete: `已删除 ${userid}`,
-      'move-out-of-scope': `已将 ${userid} 移出可见范围`,
-      'move-into-scope': `已将 ${userid} 移回可见范围`,
-      rename: `userid 已改为 ${userid}`,
-      add: `已新增 ${userid}`,
-    }, action),
+    pick(
+      {
+        disable: `已禁用 ${userid}`,
+        enable: `已启用 ${userid}`,
+        delete: `已删除 ${userid}`,
+        'move-out-of-scope': `已将 ${userid} 移出可见范围`,
+        'move-into-scope': `已将 ${userid} 移回可见范围`,
+        rename: `userid 已改为 ${userid}`,
+        add: `已新增 ${userid}`,
+      },
+      action,
+    ),
   forbidden: '表单已失效（缺少或错误的 CSRF 令牌，或来自其他网站）：请重新打开本页再操作。',
 };
 
@@ -138,8 +140,7 @@ const en: Copy = {
   pickHint: 'A page opened inside WeCom runs in a client where a member is signed in. Only members can sign in.',
   signInAs: (name, userid, note) => `Sign the client in as ${name} (${userid}) — ${note}`,
   consentTitle: 'Consent (simulated)',
-  consentText: (agentId) =>
-    `App ${agentId} asks for your sensitive fields: gender, avatar, personal QR code, mobile, email, biz_mail, address.`,
+  consentText: (agentId) => `App ${agentId} asks for your sensitive fields: gender, avatar, personal QR code, mobile, email, biz_mail, address.`,
   signedInAs: (name, userid) => `Client signed in as ${name} (${userid})`,
   accept: 'Allow',
   decline: 'Decline',
@@ -176,15 +177,18 @@ const en: Copy = {
   deliveriesNone: 'No callback sent yet.',
   deliveryColumns: { connection: 'connection', change: 'change', userid: 'userid', outcome: 'outcome', attempts: 'attempts' },
   notice: (action, userid) =>
-    pick({
-      disable: `${userid} disabled`,
-      enable: `${userid} enabled`,
-      delete: `${userid} deleted`,
-      'move-out-of-scope': `${userid} moved out of the visible scope`,
-      'move-into-scope': `${userid} moved back into the visible scope`,
-      rename: `userid changed to ${userid}`,
-      add: `${userid} added`,
-    }, action),
+    pick(
+      {
+        disable: `${userid} disabled`,
+        enable: `${userid} enabled`,
+        delete: `${userid} deleted`,
+        'move-out-of-scope': `${userid} moved out of the visible scope`,
+        'move-into-scope': `${userid} moved back into the visible scope`,
+        rename: `userid changed to ${userid}`,
+        add: `${userid} added`,
+      },
+      action,
+    ),
   forbidden: 'This form has expired (a missing or wrong CSRF token, or it came from another site): open this page again and retry.',
 };
 

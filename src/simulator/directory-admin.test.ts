@@ -119,7 +119,9 @@ describe('JSON API', () => {
     expect(await renamed.json()).toMatchObject({ change: { fields: { UserID: active, NewUserID: 'zs@corp' } }, member: { userid: 'zs@corp' } });
     expect((await post('/zs@corp/delete')).status).toBe(200);
     const added = await post('', { userid: active, name: '张三（新）', department: [2] });
-    expect(await added.json()).toMatchObject({ change: { changeType: 'create_user', fields: { UserID: active, Name: '张三（新）', Department: '2' } } });
+    expect(await added.json()).toMatchObject({
+      change: { changeType: 'create_user', fields: { UserID: active, Name: '张三（新）', Department: '2' } },
+    });
     expect(await userGet(active)).toMatchObject({ errcode: 0, name: '张三（新）' });
   });
 
@@ -151,7 +153,10 @@ describe('JSON API', () => {
 describe('admin page', () => {
   async function openPage(path = '/directory?lang=en') {
     const response = await fetch(`${harness.base}${path}`);
-    const cookie = response.headers.getSetCookie().map((line) => line.split(';')[0]).join('; ');
+    const cookie = response.headers
+      .getSetCookie()
+      .map((line) => line.split(';')[0])
+      .join('; ');
     return { response, html: await response.text(), cookie };
   }
 
@@ -167,7 +172,9 @@ describe('admin page', () => {
     const landing = await (await fetch(`${harness.base}/`)).text();
     expect(landing).toContain(`href="${harness.basePath}/directory?lang=`);
     const qr = await (
-      await fetch(`${harness.base}/wwlogin/sso/login?login_type=CorpApp&appid=wwsimulatortest0001&agentid=1000002&redirect_uri=${encodeURIComponent('http://localhost:3000/cb')}&state=s`)
+      await fetch(
+        `${harness.base}/wwlogin/sso/login?login_type=CorpApp&appid=wwsimulatortest0001&agentid=1000002&redirect_uri=${encodeURIComponent('http://localhost:3000/cb')}&state=s`,
+      )
     ).text();
     expect(qr).toContain(`${harness.basePath}/directory?lang=`);
   });

@@ -217,10 +217,17 @@ export function registerDirectoryRoutes(router: Router, deps: SimulatorDeps): vo
   router.post(`${api}/:userid/:action`, jsonBody, (ctx) => {
     if (!apiGuard(ctx)) return;
     const { userid = '', action } = ctx.params;
-    if (isMemberAction(action)) return answer(ctx, change(() => MEMBER_ACTIONS[action](directory, userid)));
+    if (isMemberAction(action))
+      return answer(
+        ctx,
+        change(() => MEMBER_ACTIONS[action](directory, userid)),
+      );
     if (action === 'rename') {
       const body = record(ctx.request.body);
-      return answer(ctx, change(() => directory.renameMember(userid, typeof body.newUserid === 'string' ? body.newUserid : '')));
+      return answer(
+        ctx,
+        change(() => directory.renameMember(userid, typeof body.newUserid === 'string' ? body.newUserid : '')),
+      );
     }
     sendJson(ctx, 404, { error: 'unknown_action', message: `actions: ${[...Object.keys(MEMBER_ACTIONS), 'rename'].join(', ')}` });
   });

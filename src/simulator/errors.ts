@@ -61,9 +61,7 @@ export function errorBody(errcode: number, context: { callerIp: string; nowMs: n
 }
 
 /** The outcome of one simulated API call: a success body, or an errcode to render WeCom-style. */
-export type ApiOutcome =
-  | { ok: true; body: Record<string, unknown> }
-  | { ok: false; errcode: number; subject?: string };
+export type ApiOutcome = { ok: true; body: Record<string, unknown> } | { ok: false; errcode: number; subject?: string };
 
 export const ok = (body: Record<string, unknown>): ApiOutcome => ({ ok: true, body: { errcode: 0, errmsg: 'ok', ...body } });
 export const fail = (errcode: number, subject?: string): ApiOutcome => ({ ok: false, errcode, subject });

@@ -91,14 +91,17 @@ export function registerInClientRoutes(router: Router, deps: SimulatorDeps): voi
   const cookiePath = basePath || '/';
 
   const langOf = (ctx: Context): Lang => pickLang(undefined, ctx.get('accept-language'));
-  const showError = (ctx: Context, failure: { problem: Problem }) =>
-    sendHtml(ctx, views.error(failure.problem, langOf(ctx)), csp, 400);
+  const showError = (ctx: Context, failure: { problem: Problem }) => sendHtml(ctx, views.error(failure.problem, langOf(ctx)), csp, 400);
   const signedInMember = (ctx: Context): DemoMember | undefined => {
     const userid = ctx.cookies.get(MEMBER_COOKIE, { signed: false });
     return userid ? directory.find(userid) : undefined;
   };
   const backToAuthorize = (ctx: Context, login: InClientLogin) =>
-    redirectTo(ctx, `${authorizePath}?${new URLSearchParams(login.hidden.map((field): [string, string] => [field.name, field.value])).toString()}`, 303);
+    redirectTo(
+      ctx,
+      `${authorizePath}?${new URLSearchParams(login.hidden.map((field): [string, string] => [field.name, field.value])).toString()}`,
+      303,
+    );
 
   const issue = (ctx: Context, login: InClientLogin, member: DemoMember, withUserTicket: boolean) => {
     const code = credentials.issueCode({

@@ -54,7 +54,10 @@ describe('who is signed into the simulated WeCom client', () => {
 
   it('picking a member sets a Lax, path-scoped cookie and continues to the same authorize request', async () => {
     const forms = formsOf(await (await getPage(authorizeUrl())).text());
-    const response = await submit(harness, forms.find((form) => form.fields.userid === 'LiSi')!);
+    const response = await submit(
+      harness,
+      forms.find((form) => form.fields.userid === 'LiSi')!,
+    );
     expect(response.status).toBe(303);
     const cookie = response.headers.get('set-cookie') ?? '';
     expect(cookie).toMatch(new RegExp(`^${MEMBER_COOKIE}=LiSi; path=/wecom-simulator; samesite=lax; httponly`));
@@ -128,7 +131,11 @@ describe('snsapi_privateinfo', () => {
 
   it('declining returns to redirect_uri with the state and no code', async () => {
     const forms = await consentForms('LiSi');
-    const response = await submit(harness, forms.find((form) => form.fields.decision === 'decline')!, asMember('LiSi'));
+    const response = await submit(
+      harness,
+      forms.find((form) => form.fields.decision === 'decline')!,
+      asMember('LiSi'),
+    );
     expect(response.status).toBe(302);
     expect(response.headers.get('location')).toBe(`${CALLBACK}?state=abc123`);
   });

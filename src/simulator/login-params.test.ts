@@ -9,9 +9,7 @@ describe('callbackUrl', () => {
   });
 
   it('appends to an existing query without re-encoding it', () => {
-    expect(at('http://localhost:3000/cb?a=1&b=x%2By+z', { code: 'C', state: 'S' })).toBe(
-      'http://localhost:3000/cb?a=1&b=x%2By+z&code=C&state=S',
-    );
+    expect(at('http://localhost:3000/cb?a=1&b=x%2By+z', { code: 'C', state: 'S' })).toBe('http://localhost:3000/cb?a=1&b=x%2By+z&code=C&state=S');
     expect(at('http://localhost:3000/cb?', { code: 'C', state: 'S' })).toBe('http://localhost:3000/cb?code=C&state=S');
   });
 

@@ -29,10 +29,7 @@ function sensitiveFields(member: DemoMember, media: MediaUrls): Record<string, s
   return fields;
 }
 
-export function userGetFields(
-  member: DemoMember,
-  options: { legacyContactFields: boolean; media: MediaUrls },
-): Record<string, unknown> {
+export function userGetFields(member: DemoMember, options: { legacyContactFields: boolean; media: MediaUrls }): Record<string, unknown> {
   return {
     userid: member.userid,
     name: member.name,

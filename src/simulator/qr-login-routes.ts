@@ -93,8 +93,7 @@ export function registerQrLoginRoutes(router: Router, deps: SimulatorDeps): void
   const confirmAction = `${basePath}/wwlogin/sso/confirm`;
   const cancelAction = `${basePath}/wwlogin/sso/cancel`;
 
-  const showError = (ctx: Context, failure: { problem: Problem }, lang: Lang) =>
-    sendHtml(ctx, views.error(failure.problem, lang), csp, 400);
+  const showError = (ctx: Context, failure: { problem: Problem }, lang: Lang) => sendHtml(ctx, views.error(failure.problem, lang), csp, 400);
 
   const panelScript = `${basePath}/wwlogin/sso/panel.js`;
   const inPanelCsp = panelCsp(csp);

@@ -62,7 +62,13 @@ describe('the QR login page', () => {
       DEMO_WECHAT_USER.openid,
     ]);
     expect(people[0]?.button).toMatch(/^以 张三（ZhangSan）身份扫码 — /);
-    expect(people[0]?.fields).toMatchObject({ login_type: 'CorpApp', appid: TEST_CORP, agentid: '1000002', redirect_uri: CALLBACK, state: 'state-123' });
+    expect(people[0]?.fields).toMatchObject({
+      login_type: 'CorpApp',
+      appid: TEST_CORP,
+      agentid: '1000002',
+      redirect_uri: CALLBACK,
+      state: 'state-123',
+    });
     expect(forms.filter((form) => form.action.endsWith('/wwlogin/sso/cancel'))).toHaveLength(1);
   });
 

@@ -176,14 +176,7 @@ export function createViews(basePath: string) {
       return eta.render('@member-picker', { ...input, t, layout: layout(input.lang, t.pickTitle), people });
     },
 
-    consent(input: {
-      lang: Lang;
-      hidden: HiddenField[];
-      agentId: string;
-      member: DemoMember;
-      action: string;
-      switchAction: string;
-    }): string {
+    consent(input: { lang: Lang; hidden: HiddenField[]; agentId: string; member: DemoMember; action: string; switchAction: string }): string {
       const t = COPY[input.lang];
       return eta.render('@consent', {
         ...input,

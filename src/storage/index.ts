@@ -8,9 +8,7 @@ import { LOWDB_SHARING, openLowdbStorage } from './lowdb/index.js';
 import { POSTGRES_SHARING, openPostgresStorage } from './postgres/index.js';
 
 /** What the configuration's `storage` section gives a driver. */
-export type StorageOptions =
-  | { driver: 'lowdb'; path: string }
-  | { driver: 'postgres'; url: string; schema: string; poolSize: number };
+export type StorageOptions = { driver: 'lowdb'; path: string } | { driver: 'postgres'; url: string; schema: string; poolSize: number };
 
 const SHARING: Record<StorageOptions['driver'], StorageSharing> = {
   lowdb: LOWDB_SHARING,

@@ -60,10 +60,13 @@ function sharedStorageCheck(checks: ReadinessChecks): () => Promise<boolean> {
   return () => {
     running ??= new Promise<boolean>((resolve) => {
       const timer = setTimeout(() => resolve(false), timeoutMs);
-      checks.storage.models.find('ReadinessProbe', 'readiness-probe').then(
-        () => resolve(true),
-        () => resolve(false),
-      ).finally(() => clearTimeout(timer));
+      checks.storage.models
+        .find('ReadinessProbe', 'readiness-probe')
+        .then(
+          () => resolve(true),
+          () => resolve(false),
+        )
+        .finally(() => clearTimeout(timer));
     }).finally(() => {
       running = undefined;
     });

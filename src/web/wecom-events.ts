@@ -133,7 +133,9 @@ class EventQueue {
         await this.apply(event);
       } catch (error) {
         this.log.error('a WeCom event could not be applied; the reconcile sweep will catch up', {
-          connection: this.connection, kind: event.kind, message: (error as Error).message,
+          connection: this.connection,
+          kind: event.kind,
+          message: (error as Error).message,
         });
       } finally {
         this.waiting -= 1;

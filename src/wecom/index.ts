@@ -23,12 +23,7 @@ export { testConnection, type ConnectionTestResult } from './connection-test.js'
 export { isPhoneBrowserOutsideWeCom } from './login/user-agent.js';
 export { loginMethodFor, loginTarget, type BrowserEndpoints, type LoginBrowser, type LoginMethod } from './login/target.js';
 export { WECOM_PANEL_ORIGIN, panelConfig, type PanelConfig } from './login/panel.js';
-export {
-  verifyLoginCode,
-  type MemberVerificationFailure,
-  type VerifiedMember,
-  type VerifyOutcome,
-} from './login/verify-member.js';
+export { verifyLoginCode, type MemberVerificationFailure, type VerifiedMember, type VerifyOutcome } from './login/verify-member.js';
 
 // Members after sign-in.
 export { ACTIVE_MEMBER_STATUS, readMemberStanding, type InactiveReason, type MemberStanding } from './api/member-standing.js';

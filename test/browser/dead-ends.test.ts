@@ -8,7 +8,17 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { chromiumSkipReason, guardedContext, launchChromium, screenshot } from '../support/chromium.js';
 import type { TestServer } from '../support/server.js';
-import { appResult, documentResponse, expectNoStackTrace, isCallback, isOurPage, isQrPage, openQrPage, scanButton, startProvider } from './harness.js';
+import {
+  appResult,
+  documentResponse,
+  expectNoStackTrace,
+  isCallback,
+  isOurPage,
+  isQrPage,
+  openQrPage,
+  scanButton,
+  startProvider,
+} from './harness.js';
 import { RelyingParty } from './rp.js';
 
 describe.skipIf(chromiumSkipReason)(`no dead ends in Chromium${chromiumSkipReason ? ` (${chromiumSkipReason})` : ''}`, () => {
@@ -54,7 +64,7 @@ describe.skipIf(chromiumSkipReason)(`no dead ends in Chromium${chromiumSkipReaso
     expect((await appResult(page, rp)).user).toBe('张三');
   }
 
-  it('Back after signing in: WeCom\'s QR page, then our login page, which sends the person on to the app', async () => {
+  it("Back after signing in: WeCom's QR page, then our login page, which sends the person on to the app", async () => {
     const name = 'dead-end-back';
     const page = await newPage();
     await signInAsZhangSan(page);

@@ -177,7 +177,9 @@ pre{background:#f4f6f8;padding:12px;border-radius:8px}</style></head><body>${bod
 
 function resultPage(result: SignInResult): string {
   if (result.error) {
-    const description = result.errorDescription ? `<p>description: <code id="error-description">${escapeHtml(result.errorDescription)}</code></p>` : '';
+    const description = result.errorDescription
+      ? `<p>description: <code id="error-description">${escapeHtml(result.errorDescription)}</code></p>`
+      : '';
     return page(
       'Sign-in failed',
       `<h1>Sign-in failed</h1><p>error: <code id="error">${escapeHtml(result.error)}</code></p>${description}<p><a href="/">Home</a></p>`,

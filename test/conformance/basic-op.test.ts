@@ -57,9 +57,7 @@ async function silently(browser: Browser, params: Record<string, string>) {
 
 function expectUserInterfaceError(callback: URL, state: string) {
   // CheckErrorFromAuthorizationEndpointIsOneThatRequiredAUserInterface (OIDC Core 3.1.2.6)
-  expect(['login_required', 'interaction_required', 'consent_required', 'account_selection_required']).toContain(
-    callback.searchParams.get('error'),
-  );
+  expect(['login_required', 'interaction_required', 'consent_required', 'account_selection_required']).toContain(callback.searchParams.get('error'));
   expect(callback.searchParams.get('state')).toBe(state);
   expect(callback.searchParams.get('iss')).toBe(op.issuer);
   expect(callback.searchParams.has('code')).toBe(false);
@@ -409,7 +407,11 @@ describe('oidcc-basic-certification-test-plan', () => {
     expectValidUserInfo(await userinfo(op, tokens.access_token), first.claims.sub);
 
     // client 2's refresh token presented by client 1
-    const stolen = await tokenRequest(op, rp, { grant_type: 'refresh_token', refresh_token: second.tokens.refresh_token!, scope: 'openid offline_access' });
+    const stolen = await tokenRequest(op, rp, {
+      grant_type: 'refresh_token',
+      refresh_token: second.tokens.refresh_token!,
+      scope: 'openid offline_access',
+    });
     expectTokenError(stolen, 'invalid_grant');
   });
 

@@ -17,7 +17,8 @@ beforeAll(async () => {
 afterAll(() => op?.t.stop());
 
 const OIDC_RESPONSE_TYPES = ['code', 'code id_token', 'id_token', 'token id_token', 'code id_token token', 'code token'];
-const sameResponseType = (a: string, b: string) => new Set(a.split(' ')).size === new Set(b.split(' ')).size && a.split(' ').every((part) => b.split(' ').includes(part));
+const sameResponseType = (a: string, b: string) =>
+  new Set(a.split(' ')).size === new Set(b.split(' ')).size && a.split(' ').every((part) => b.split(' ').includes(part));
 const BASE64URL = /^[A-Za-z0-9_-]+$/;
 const PRIVATE_JWK_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'];
 

@@ -396,8 +396,22 @@ function safeJson(text: string): Record<string, unknown> {
 }
 
 const STRING_CLAIMS = [
-  'sub', 'name', 'given_name', 'family_name', 'middle_name', 'nickname', 'preferred_username', 'profile', 'picture',
-  'website', 'email', 'gender', 'birthdate', 'zoneinfo', 'locale', 'phone_number',
+  'sub',
+  'name',
+  'given_name',
+  'family_name',
+  'middle_name',
+  'nickname',
+  'preferred_username',
+  'profile',
+  'picture',
+  'website',
+  'email',
+  'gender',
+  'birthdate',
+  'zoneinfo',
+  'locale',
+  'phone_number',
 ];
 
 /** ValidateUserInfoStandardClaims, EnsureUserInfoContainsSub, EnsureUserInfoUpdatedAtValid (OIDC Core 5.1, 5.3.2). */

@@ -45,7 +45,11 @@ describe('protocol checks beyond the modules', () => {
     // (oidc-provider accepts a client secret by either method, whichever of the two was registered)
     const params = codeRequest(rp);
     const code = expectCodeResponse(op, await authorize(new Browser(), op, params), params.state!);
-    expectTokenError(await tokenRequest(op, { ...rp, client_secret: 'not-the-secret' }, codeGrant(rp, code), 'client_secret_post'), 'invalid_client', 401);
+    expectTokenError(
+      await tokenRequest(op, { ...rp, client_secret: 'not-the-secret' }, codeGrant(rp, code), 'client_secret_post'),
+      'invalid_client',
+      401,
+    );
   });
 
   it('userinfo refuses an access token in the query string (RFC 6750 2.3 is not offered)', async () => {

@@ -23,58 +23,61 @@ const AUTHLIB_CLIENT = {
   first_party: true,
 };
 
-describe.skipIf(!python)(`Authlib (python3-authlib) as the relying party${python ? '' : ` — skipped: no Python 3 with authlib and requests (${INSTALL_HINT})`}`, () => {
-  let t: TestServer;
-  beforeAll(async () => {
-    t = await startTestServer((raw) => {
-      (raw.clients as unknown[]).push(structuredClone(AUTHLIB_CLIENT));
+describe.skipIf(!python)(
+  `Authlib (python3-authlib) as the relying party${python ? '' : ` — skipped: no Python 3 with authlib and requests (${INSTALL_HINT})`}`,
+  () => {
+    let t: TestServer;
+    beforeAll(async () => {
+      t = await startTestServer((raw) => {
+        (raw.clients as unknown[]).push(structuredClone(AUTHLIB_CLIENT));
+      });
     });
-  });
-  afterAll(() => t?.stop());
+    afterAll(() => t?.stop());
 
-  it('signs in with the code flow + PKCE, validates the ID token with the JWKS, reads userinfo', async () => {
-    const redirectUri = AUTHLIB_CLIENT.redirect_uris[0]!;
-    const child = spawn(python!, [script, t.issuer, AUTHLIB_CLIENT.client_id, AUTHLIB_CLIENT.client_secret, redirectUri], {
-      // Authlib refuses plain http except on "localhost:"; the test issuer is http://127.0.0.1:<port>
-      env: { ...process.env, AUTHLIB_INSECURE_TRANSPORT: '1', PYTHONDONTWRITEBYTECODE: '1' },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-    const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
-    const nextLine = async () => {
-      const line = await lines.next();
-      if (line.done) throw new Error(`authlib_rp.py ended early (exit ${await exited}): ${stderr}`);
-      return JSON.parse(line.value) as Record<string, unknown>;
-    };
-
-    try {
-      const { authorization_url: authorizationUrl } = (await nextLine()) as { authorization_url: string };
-      const request = new URL(authorizationUrl);
-      expect(request.searchParams.get('code_challenge_method')).toBe('S256');
-      expect(request.searchParams.get('nonce')).toBeTruthy();
-
-      const browser = new Browser();
-      const loginPage = await browser.follow(authorizationUrl, {}, stopAtApp(redirectUri));
-      const landing = await signInOnLoginPage(browser, loginPage, 'ZhangSan', stopAtApp(redirectUri));
-      expect(landing.url.startsWith(redirectUri), `${landing.status} ${landing.url}`).toBe(true);
-      child.stdin.end(`${landing.url}\n`);
-
-      const result = (await nextLine()) as {
-        id_token_header: { alg: string; kid: string };
-        id_token_claims: Record<string, unknown>;
-        token_type: string;
-        userinfo: Record<string, unknown>;
+    it('signs in with the code flow + PKCE, validates the ID token with the JWKS, reads userinfo', async () => {
+      const redirectUri = AUTHLIB_CLIENT.redirect_uris[0]!;
+      const child = spawn(python!, [script, t.issuer, AUTHLIB_CLIENT.client_id, AUTHLIB_CLIENT.client_secret, redirectUri], {
+        // Authlib refuses plain http except on "localhost:"; the test issuer is http://127.0.0.1:<port>
+        env: { ...process.env, AUTHLIB_INSECURE_TRANSPORT: '1', PYTHONDONTWRITEBYTECODE: '1' },
+        stdio: ['pipe', 'pipe', 'pipe'],
+      });
+      let stderr = '';
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+      const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+      const nextLine = async () => {
+        const line = await lines.next();
+        if (line.done) throw new Error(`authlib_rp.py ended early (exit ${await exited}): ${stderr}`);
+        return JSON.parse(line.value) as Record<string, unknown>;
       };
-      expect(await exited, stderr).toBe(0);
-      const sub = await subjectOf(t, 'ZhangSan');
-      expect(result.id_token_header.alg).toBe('RS256');
-      expect(result.id_token_claims).toMatchObject({ iss: t.issuer, aud: AUTHLIB_CLIENT.client_id, sub });
-      expect(result.token_type.toLowerCase()).toBe('bearer');
-      expect(result.userinfo).toMatchObject({ sub, name: '张三', preferred_username: 'ZhangSan' });
-    } finally {
-      if (child.exitCode === null) child.kill();
-    }
-  });
-});
+
+      try {
+        const { authorization_url: authorizationUrl } = (await nextLine()) as { authorization_url: string };
+        const request = new URL(authorizationUrl);
+        expect(request.searchParams.get('code_challenge_method')).toBe('S256');
+        expect(request.searchParams.get('nonce')).toBeTruthy();
+
+        const browser = new Browser();
+        const loginPage = await browser.follow(authorizationUrl, {}, stopAtApp(redirectUri));
+        const landing = await signInOnLoginPage(browser, loginPage, 'ZhangSan', stopAtApp(redirectUri));
+        expect(landing.url.startsWith(redirectUri), `${landing.status} ${landing.url}`).toBe(true);
+        child.stdin.end(`${landing.url}\n`);
+
+        const result = (await nextLine()) as {
+          id_token_header: { alg: string; kid: string };
+          id_token_claims: Record<string, unknown>;
+          token_type: string;
+          userinfo: Record<string, unknown>;
+        };
+        expect(await exited, stderr).toBe(0);
+        const sub = await subjectOf(t, 'ZhangSan');
+        expect(result.id_token_header.alg).toBe('RS256');
+        expect(result.id_token_claims).toMatchObject({ iss: t.issuer, aud: AUTHLIB_CLIENT.client_id, sub });
+        expect(result.token_type.toLowerCase()).toBe('bearer');
+        expect(result.userinfo).toMatchObject({ sub, name: '张三', preferred_username: 'ZhangSan' });
+      } finally {
+        if (child.exitCode === null) child.kill();
+      }
+    });
+  },
+);

@@ -89,7 +89,16 @@ describe.skipIf('missing' in found)(
 
     async function run(client: typeof KUBERNETES, who: string) {
       const redirectUri = client.redirect_uris[0]!;
-      const args = [t.issuer, client.client_id, client.client_secret, redirectUri, USERNAME_CLAIM, GROUPS_CLAIM, SCOPES.join(','), EXTRA_PARAMS.join(',')];
+      const args = [
+        t.issuer,
+        client.client_id,
+        client.client_secret,
+        redirectUri,
+        USERNAME_CLAIM,
+        GROUPS_CLAIM,
+        SCOPES.join(','),
+        EXTRA_PARAMS.join(','),
+      ];
       const child = spawn(binary, args, {
         stdio: ['pipe', 'pipe', 'pipe'],
       });
@@ -114,8 +123,12 @@ describe.skipIf('missing' in found)(
       }
     }
 
-    it('the README gives the client, the claim flags (the same in the structured configuration) and kubelogin\'s scopes', () => {
-      expect(KUBERNETES).toMatchObject({ client_id: 'kubernetes', id_token_claims: 'scopes', redirect_uris: ['http://localhost:8000', 'http://localhost:18000'] });
+    it("the README gives the client, the claim flags (the same in the structured configuration) and kubelogin's scopes", () => {
+      expect(KUBERNETES).toMatchObject({
+        client_id: 'kubernetes',
+        id_token_claims: 'scopes',
+        redirect_uris: ['http://localhost:8000', 'http://localhost:18000'],
+      });
       expect([USERNAME_CLAIM, GROUPS_CLAIM]).toEqual(['preferred_username', 'groups']);
       expect(structured).toMatch(new RegExp(`username:\\n\\s+claim: ${USERNAME_CLAIM}\\n`));
       expect(structured).toMatch(new RegExp(`groups:\\n\\s+claim: ${GROUPS_CLAIM}\\n`));

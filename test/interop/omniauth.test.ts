@@ -68,9 +68,13 @@ describe.skipIf('missing' in found)(
 
     it('signs in (discovery, code flow, IdToken#verify!), then a refreshed ID token passes the same verify!', async () => {
       const redirectUri = GITLAB.redirect_uris[0]!;
-      const child = spawn((found as { ruby: string }).ruby, [script, t.issuer, GITLAB.client_id, GITLAB.client_secret, redirectUri, [...readmeScopes, 'offline_access'].join(',')], {
-        stdio: ['pipe', 'pipe', 'pipe'],
-      });
+      const child = spawn(
+        (found as { ruby: string }).ruby,
+        [script, t.issuer, GITLAB.client_id, GITLAB.client_secret, redirectUri, [...readmeScopes, 'offline_access'].join(',')],
+        {
+          stdio: ['pipe', 'pipe', 'pipe'],
+        },
+      );
       const rp = lineProtocol(child, 'omniauth_rp.rb');
       try {
         const { authorization_url: authorizationUrl } = await rp.next<{ authorization_url: string }>();

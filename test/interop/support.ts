@@ -36,7 +36,15 @@ function readable(path: string): boolean {
 export const APACHE = {
   binary: ['/usr/sbin/apache2', '/usr/local/sbin/apache2'].find(executable),
   modules: '/usr/lib/apache2/modules',
-  required: ['mod_mpm_prefork.so', 'mod_authn_core.so', 'mod_authz_core.so', 'mod_authz_user.so', 'mod_mime.so', 'mod_include.so', 'mod_auth_openidc.so'],
+  required: [
+    'mod_mpm_prefork.so',
+    'mod_authn_core.so',
+    'mod_authz_core.so',
+    'mod_authz_user.so',
+    'mod_mime.so',
+    'mod_include.so',
+    'mod_auth_openidc.so',
+  ],
 };
 
 /** Why the mod_auth_openidc suite cannot run here, or undefined when it can. */
@@ -136,34 +144,27 @@ export class NavigatingBrowser extends Browser {
       body = new URLSearchParams(init.form).toString();
       headers['content-length'] = String(Buffer.byteLength(body));
     }
-    const { status, responseHeaders, text } = await new Promise<{ status: number; responseHeaders: Headers; text: string }>(
-      (resolve, reject) => {
-        const outgoing = httpRequest(url, { method: init.method ?? 'GET', headers }, (response) => {
-          const chunks: Buffer[] = [];
-          response.on('data', (chunk: Buffer) => chunks.push(chunk));
-          response.on('error', reject);
-          response.on('end', () => {
-            const responseHeaders = new Headers();
-            for (let i = 0; i < response.rawHeaders.length; i += 2) responseHeaders.append(response.rawHeaders[i]!, response.rawHeaders[i + 1]!);
-            resolve({ status: response.statusCode ?? 0, responseHeaders, text: Buffer.concat(chunks).toString('utf8') });
-          });
+    const { status, responseHeaders, text } = await new Promise<{ status: number; responseHeaders: Headers; text: string }>((resolve, reject) => {
+      const outgoing = httpRequest(url, { method: init.method ?? 'GET', headers }, (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('error', reject);
+        response.on('end', () => {
+          const responseHeaders = new Headers();
+          for (let i = 0; i < response.rawHeaders.length; i += 2) responseHeaders.append(response.rawHeaders[i]!, response.rawHeaders[i + 1]!);
+          resolve({ status: response.statusCode ?? 0, responseHeaders, text: Buffer.concat(chunks).toString('utf8') });
         });
-        outgoing.on('error', reject);
-        outgoing.end(body);
-      },
-    );
+      });
+      outgoing.on('error', reject);
+      outgoing.end(body);
+    });
     for (const setCookie of responseHeaders.getSetCookie()) await this.jar.setCookie(setCookie, url);
     return { url, status, headers: responseHeaders, body: text, chain: [url] };
   }
 }
 
 /** Presses the WeCom button on our login page (the page the RP's redirect led to) and scans as `who`. */
-export async function signInOnLoginPage(
-  browser: Browser,
-  loginPage: Page,
-  who = 'ZhangSan',
-  stopAt?: (next: string) => boolean,
-): Promise<Page> {
+export async function signInOnLoginPage(browser: Browser, loginPage: Page, who = 'ZhangSan', stopAt?: (next: string) => boolean): Promise<Page> {
   const start = formsOf(loginPage).find((form) => form.action.endsWith('/wecom/wecom'));
   if (!start) throw new Error(`expected our login page, got ${loginPage.status} ${loginPage.url}: ${loginPage.body.slice(0, 300)}`);
   const qrPage = await browser.submit(loginPage, start);

@@ -55,7 +55,12 @@ function startProcess(name: string, command: string, args: string[], env: NodeJS
 
 async function waitForHealth(port: number, running: Running): Promise<void> {
   const deadline = Date.now() + 90_000;
-  while (!(await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.ok, () => false))) {
+  while (
+    !(await fetch(`http://127.0.0.1:${port}/healthz`).then(
+      (r) => r.ok,
+      () => false,
+    ))
+  ) {
     if (Date.now() > deadline || running.child.exitCode !== null) throw new Error(`${running.name} did not start:\n${running.output()}`);
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
@@ -106,7 +111,10 @@ describe.skipIf(missing || !postgres.available)(title, () => {
     const replicaConfig = JSON.parse(rewrite(readFileSync(join(REPO_ROOT, 'deploy', 'compose', 'replica.json'), 'utf8')));
     replicaConfig.storage.schema = schema;
     const replicas: [number, Running][] = [];
-    for (const [name, port] of [['a', portA], ['b', portB]] as const) {
+    for (const [name, port] of [
+      ['a', portA],
+      ['b', portB],
+    ] as const) {
       writeFileSync(join(dir, `replica-${name}.json`), JSON.stringify({ ...replicaConfig, listen: { host: '127.0.0.1', port } }));
       replicas.push([port, startProcess(`replica ${name}`, process.execPath, [entry], env(join(dir, `replica-${name}.json`)), dir)]);
     }
@@ -150,7 +158,12 @@ describe.skipIf(missing || !postgres.available)(title, () => {
         (error, stdout, stderr) => resolve({ code: error ? 1 : 0, stdout, stderr }),
       );
     });
-    const outcome = JSON.parse(signIn.stdout.trim().split('\n').pop() || '{}') as { sub?: string; refreshed?: boolean; issuer?: string; error?: string };
+    const outcome = JSON.parse(signIn.stdout.trim().split('\n').pop() || '{}') as {
+      sub?: string;
+      refreshed?: boolean;
+      issuer?: string;
+      error?: string;
+    };
     expect(outcome.error, `${signIn.stderr}\n${processes.map((p) => `--- ${p.name}\n${p.output().slice(-2000)}`).join('\n')}`).toBeUndefined();
     expect(outcome.issuer).toBe(`https://${publicBase}/oidc`);
     expect(outcome.sub).toBeTruthy();

@@ -20,11 +20,20 @@ const dockerfile = readFileSync(join(REPO_ROOT, 'Dockerfile'), 'utf8');
 /** The runtime stage: everything after the last FROM. */
 const runtimeStage = dockerfile.slice(dockerfile.lastIndexOf('\nFROM '));
 
-function run(command: string, args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv }): Promise<{ code: number; stdout: string; stderr: string }> {
+function run(
+  command: string,
+  args: string[],
+  options: { cwd: string; env?: NodeJS.ProcessEnv },
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(command, args, { cwd: options.cwd, env: options.env ?? process.env, timeout: 240_000, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr });
-    });
+    execFile(
+      command,
+      args,
+      { cwd: options.cwd, env: options.env ?? process.env, timeout: 240_000, maxBuffer: 16 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -78,7 +87,8 @@ describe('the Dockerfile', () => {
     const install = await run('npm', [...npmCi.slice(1), '--prefer-offline'], { cwd: app });
     expect(install.code, install.stderr).toBe(0);
     expect(existsSync(join(app, 'node_modules', 'oidc-provider'))).toBe(true);
-    for (const devOnly of ['typescript', 'vitest', 'tsx', 'playwright-core']) expect(existsSync(join(app, 'node_modules', devOnly)), devOnly).toBe(false);
+    for (const devOnly of ['typescript', 'vitest', 'tsx', 'playwright-core'])
+      expect(existsSync(join(app, 'node_modules', devOnly)), devOnly).toBe(false);
     // COPY --from=build /src/dist ./dist ; COPY config/default.json ./config/default.json
     cpSync(join(REPO_ROOT, 'dist'), join(app, 'dist'), { recursive: true });
     mkdirSync(join(app, 'config'));
@@ -165,13 +175,26 @@ describe('the installed package', () => {
     expect(pack.code, pack.stderr).toBe(0);
     const [packed] = JSON.parse(pack.stdout) as { filename: string; files: { path: string }[] }[];
     const files = packed!.files.map((file) => file.path);
-    expect(files).toEqual(expect.arrayContaining(['dist/bin.js', 'dist/main.js', 'dist/admin/cli.js', 'dist/web/views/layout.eta', 'config/default.json', 'package.json']));
+    expect(files).toEqual(
+      expect.arrayContaining([
+        'dist/bin.js',
+        'dist/main.js',
+        'dist/admin/cli.js',
+        'dist/web/views/layout.eta',
+        'config/default.json',
+        'package.json',
+      ]),
+    );
     expect(files.filter((file) => file.startsWith('src/') || file.startsWith('test/') || file === 'dist/.tsbuildinfo')).toEqual([]);
 
     const site = join(work, 'site');
     mkdirSync(site);
     writeFileSync(join(site, 'package.json'), JSON.stringify({ name: 'site', private: true }));
-    const install = await run('npm', ['install', '--omit=dev', '--no-audit', '--no-fund', '--ignore-scripts', '--prefer-offline', join(work, packed!.filename)], { cwd: site });
+    const install = await run(
+      'npm',
+      ['install', '--omit=dev', '--no-audit', '--no-fund', '--ignore-scripts', '--prefer-offline', join(work, packed!.filename)],
+      { cwd: site },
+    );
     expect(install.code, install.stderr).toBe(0);
 
     const help = await run('npx', ['--no-install', 'wecom-oidc', 'admin', '--help', '--lang', 'en'], { cwd: site });

@@ -139,7 +139,10 @@ describe.skipIf(missing)(`nginx in front of two replicas, as deploy/nginx/wecom-
     nginx.stderr!.setEncoding('utf8').on('data', (chunk: string) => (nginxOutput += chunk));
     const deadline = Date.now() + 15_000;
     for (;;) {
-      const up = await fetchTls('/oidc/healthz').then((answer) => answer.status === 200, () => false);
+      const up = await fetchTls('/oidc/healthz').then(
+        (answer) => answer.status === 200,
+        () => false,
+      );
       if (up) break;
       if (Date.now() > deadline || nginx.exitCode !== null) throw new Error(`nginx did not start: ${nginxOutput}`);
       await new Promise((resolve) => setTimeout(resolve, 100));

@@ -27,7 +27,8 @@ afterEach(async () => {
 });
 
 function clearProxyEnv() {
-  for (const name of ['HTTP_PROXY', 'HTTPS_PROXY', 'NO_PROXY', 'http_proxy', 'https_proxy', 'no_proxy', 'ALL_PROXY', 'all_proxy']) delete process.env[name];
+  for (const name of ['HTTP_PROXY', 'HTTPS_PROXY', 'NO_PROXY', 'http_proxy', 'https_proxy', 'no_proxy', 'ALL_PROXY', 'all_proxy'])
+    delete process.env[name];
 }
 
 describe('WeCom calls through an outbound proxy', () => {

@@ -114,7 +114,7 @@ export function storageContract(harness: StorageHarness): void {
         rar: [{ type: 'x', n: 1.5 }, null, 'y'],
         iat: 1_700_000_000,
         name: '张三 🌸',
-        'odd key': "quote ' and \" and \\",
+        'odd key': 'quote \' and " and \\',
       };
       await store.models.upsert('Grant', 'g1', payload, 60);
       expect(await peer.models.find('Grant', 'g1')).toEqual(payload);
@@ -144,7 +144,12 @@ export function storageContract(harness: StorageHarness): void {
       await models.upsert('Session', 's2', { uid: 'u2', accountId: 'bob' }, 60);
       await models.upsert('Client', 'c1', { client_id: 'c1' });
       expect(await peer.models.revokeByAccountId('alice')).toBe(4);
-      for (const [model, id] of [['Session', 's1'], ['Grant', 'g1'], ['AccessToken', 'at1'], ['RefreshToken', 'rt1']] as const) {
+      for (const [model, id] of [
+        ['Session', 's1'],
+        ['Grant', 'g1'],
+        ['AccessToken', 'at1'],
+        ['RefreshToken', 'rt1'],
+      ] as const) {
         expect(await models.find(model, id), `${model} ${id}`).toBeUndefined();
       }
       expect(await models.findByUid('Session', 'u1')).toBeUndefined();
@@ -296,9 +301,7 @@ export function storageContract(harness: StorageHarness): void {
       expect(only!.id).toBe(results[0]!.account.id);
       // the losers left nothing behind: not their account, nor their match keys
       expect(ids(await store.accounts.findByMatchField('username', 'lisi'))).toEqual([only!.id]);
-      expect(await store.accounts.findByMatchField('email', 'l3@x.cn')).toEqual(
-        only!.profile.email === 'l3@x.cn' ? [only] : [],
-      );
+      expect(await store.accounts.findByMatchField('email', 'l3@x.cn')).toEqual(only!.profile.email === 'l3@x.cn' ? [only] : []);
     });
 
     it('updates a profile: new values are found, old ones no longer', async () => {
@@ -317,7 +320,9 @@ export function storageContract(harness: StorageHarness): void {
 
     it('finds accounts by match field after normalisation, never by name', async () => {
       const { store, peer } = await fresh();
-      await store.accounts.createWithIdentity(account('a1', 'ZhangSan', { email: ' Zhang@Example.COM ', phoneNumber: '+86 138-0013-8000', name: '同名' }));
+      await store.accounts.createWithIdentity(
+        account('a1', 'ZhangSan', { email: ' Zhang@Example.COM ', phoneNumber: '+86 138-0013-8000', name: '同名' }),
+      );
       await store.accounts.createWithIdentity(account('a2', undefined, { username: 'wangwu', email: 'zhang@example.com', name: '同名' }));
       await store.accounts.createWithIdentity(account('a3', 'lisi', { phoneNumber: '13900139000' }));
       expect(ids(await peer.accounts.findByMatchField('email', 'ZHANG@example.com'))).toEqual(['a1', 'a2']);
@@ -556,7 +561,10 @@ export function storageContract(harness: StorageHarness): void {
 
     it('two token caches (two replicas) on a cold store fetch once; after an invalidation, once more', async () => {
       const { store, peer } = await fresh();
-      const caches = [new AccessTokenCache({ store: store.accessTokens, now: clock.now }), new AccessTokenCache({ store: peer.accessTokens, now: clock.now })];
+      const caches = [
+        new AccessTokenCache({ store: store.accessTokens, now: clock.now }),
+        new AccessTokenCache({ store: peer.accessTokens, now: clock.now }),
+      ];
       let fetches = 0;
       const fetchToken = async (): Promise<FetchedAccessToken> => {
         const mine = ++fetches;

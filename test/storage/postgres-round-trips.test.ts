@@ -82,13 +82,20 @@ describe.skipIf(!availability.available)(postgresSuiteTitle('PostgreSQL round tr
 
   it('a sign-in, a token exchange, userinfo and a refresh each take their pinned number of round trips, client and account reads none of their own', async () => {
     const rp = await discover(t.issuer, CONFIDENTIAL);
-    const { tokens: offline } = await signInAndRedeem(new Browser(), rp, redirectUri, 'ZhangSan', { scope: 'openid profile offline_access', prompt: 'consent' });
+    const { tokens: offline } = await signInAndRedeem(new Browser(), rp, redirectUri, 'ZhangSan', {
+      scope: 'openid profile offline_access',
+      prompt: 'consent',
+    });
 
     const browser = new Browser();
     const signedIn = await measure(() => signIn(browser, rp, redirectUri));
     const { request, callbackUrl } = signedIn.result;
     const token = await measure(() =>
-      oidc.authorizationCodeGrant(rp, callbackUrl, { pkceCodeVerifier: request.codeVerifier, expectedState: request.state, expectedNonce: request.nonce }),
+      oidc.authorizationCodeGrant(rp, callbackUrl, {
+        pkceCodeVerifier: request.codeVerifier,
+        expectedState: request.state,
+        expectedNonce: request.nonce,
+      }),
     );
     const sub = token.result.claims()!.sub;
     const userinfo = await measure(() => oidc.fetchUserInfo(rp, token.result.access_token, sub));
@@ -130,7 +137,10 @@ describe.skipIf(!availability.available)(postgresSuiteTitle('PostgreSQL round tr
     const { callbackUrl } = await signIn(new Browser(), rp, redirectUri);
     const code = callbackUrl.searchParams.get('code')!;
     const schema = [...schemas][0]!;
-    const rows = await queryTestDatabase<{ model: string }>(`SELECT model FROM "${schema}".oidc_models WHERE model = 'AuthorizationCode' AND id = $1`, [code]);
+    const rows = await queryTestDatabase<{ model: string }>(
+      `SELECT model FROM "${schema}".oidc_models WHERE model = 'AuthorizationCode' AND id = $1`,
+      [code],
+    );
     expect(rows).toEqual([{ model: 'AuthorizationCode' }]);
   });
 });

@@ -9,14 +9,7 @@ import { openPostgresStorage, type PostgresStorage } from '../../src/storage/pos
 import { MIGRATIONS } from '../../src/storage/postgres/migrations.js';
 import { Browser } from '../support/browser.js';
 import { authorizationRequest, discover, signInAndRedeem, stopAtApp } from '../support/flow.js';
-import {
-  TEST_DATABASE_URL,
-  dropSchemas,
-  postgresSuiteTitle,
-  probePostgres,
-  queryTestDatabase,
-  uniqueSchemaName,
-} from '../support/postgres.js';
+import { TEST_DATABASE_URL, dropSchemas, postgresSuiteTitle, probePostgres, queryTestDatabase, uniqueSchemaName } from '../support/postgres.js';
 import { CONFIDENTIAL, startTestServer } from '../support/server.js';
 import { clock, storageContract } from './contract.js';
 

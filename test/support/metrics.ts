@@ -13,8 +13,6 @@ export async function scrape(url: string): Promise<ParsedFamily[]> {
 /** The value of a counter or gauge sample whose labels include `labels` (0 when absent). */
 export function sampleValue(families: ParsedFamily[], name: string, labels: Record<string, string> = {}): number {
   const family = families.find((candidate) => candidate.name === name);
-  const sample = family?.metrics.find((metric) =>
-    Object.entries(labels).every(([label, value]) => metric.labels?.[label] === value),
-  );
+  const sample = family?.metrics.find((metric) => Object.entries(labels).every(([label, value]) => metric.labels?.[label] === value));
   return sample?.value === undefined ? 0 : Number(sample.value);
 }

@@ -68,7 +68,14 @@ export class ServerProcess {
       };
       const timer = setTimeout(() => {
         cleanup();
-        reject(new Error(`no such log line within ${timeoutMs} ms; last lines:\n${this.lines.slice(-8).map((line) => JSON.stringify(line)).join('\n')}`));
+        reject(
+          new Error(
+            `no such log line within ${timeoutMs} ms; last lines:\n${this.lines
+              .slice(-8)
+              .map((line) => JSON.stringify(line))
+              .join('\n')}`,
+          ),
+        );
       }, timeoutMs);
       const cleanup = () => {
         clearTimeout(timer);

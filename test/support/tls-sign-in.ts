@@ -19,7 +19,9 @@ try {
     prompt: 'consent',
   });
   const refreshed = await oidc.refreshTokenGrant(rp, tokens.refresh_token!);
-  process.stdout.write(`${JSON.stringify({ sub: tokens.claims()?.sub, refreshed: Boolean(refreshed.access_token), issuer: rp.serverMetadata().issuer })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ sub: tokens.claims()?.sub, refreshed: Boolean(refreshed.access_token), issuer: rp.serverMetadata().issuer })}\n`,
+  );
 } catch (error) {
   process.stdout.write(`${JSON.stringify({ error: (error as Error).message })}\n`);
   process.exitCode = 1;

@@ -4,9 +4,22 @@
  * synchronous step, so concurrent first sign-ins of one member cannot make two accounts and two
  * links cannot claim one identity.
  */
-import { MATCH_FIELDS, identityKey, matchKey, profileMatchValue, type Account, type AccountProfile, type AccountStore, type LinkResult, type MatchField, type MemberCheckSource, type RenameResult, type RetireResult, type WeComIdentity } from '../../model/index.js';
+import {
+  MATCH_FIELDS,
+  identityKey,
+  matchKey,
+  profileMatchValue,
+  type Account,
+  type AccountProfile,
+  type AccountStore,
+  type LinkResult,
+  type MatchField,
+  type MemberCheckSource,
+  type RenameResult,
+  type RetireResult,
+  type WeComIdentity,
+} from '../../model/index.js';
 import type { LowdbFile } from './database.js';
-
 
 export class LowdbAccountStore implements AccountStore {
   private readonly byField = new Map<MatchField, Map<string, Set<string>>>(MATCH_FIELDS.map((field) => [field, new Map()]));

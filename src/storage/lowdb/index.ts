@@ -3,7 +3,16 @@
  * Two processes must not share one file (each would overwrite the other's changes); several
  * replicas need the PostgreSQL driver.
  */
-import type { AccessTokenStore, KeyStore, LoginState, LoginStateOwner, LoginStateStore, Storage, StorageSharing, StoredAccessToken } from '../../model/index.js';
+import type {
+  AccessTokenStore,
+  KeyStore,
+  LoginState,
+  LoginStateOwner,
+  LoginStateStore,
+  Storage,
+  StorageSharing,
+  StoredAccessToken,
+} from '../../model/index.js';
 import { LowdbFile } from './database.js';
 import { LowdbModelStore } from './model-store.js';
 import { LowdbAccountStore } from './account-store.js';
@@ -69,7 +78,10 @@ export async function openLowdbStorage(options: LowdbStorageOptions): Promise<Lo
         await file.persist();
         return next;
       });
-      keyUpdates.set(name, run.catch(() => undefined));
+      keyUpdates.set(
+        name,
+        run.catch(() => undefined),
+      );
       return run;
     },
   };

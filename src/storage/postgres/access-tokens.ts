@@ -30,10 +30,7 @@ export class PostgresAccessTokenStore implements AccessTokenStore {
   ) {}
 
   async read(key: string): Promise<StoredAccessToken | undefined> {
-    const { rows } = await this.pool.query<TokenRow>(
-      `SELECT value, expires_at, refresh_at FROM ${this.tables.accessTokens} WHERE key = $1`,
-      [key],
-    );
+    const { rows } = await this.pool.query<TokenRow>(`SELECT value, expires_at, refresh_at FROM ${this.tables.accessTokens} WHERE key = $1`, [key]);
     const row = rows[0];
     return row && { value: row.value, expiresAt: row.expires_at.getTime(), refreshAt: row.refresh_at.getTime() };
   }
@@ -68,9 +65,7 @@ export class PostgresAccessTokenStore implements AccessTokenStore {
 
   /** Deletes tokens past their expiry; returns how many went. */
   async prune(): Promise<number> {
-    const { rowCount } = await this.pool.query(`DELETE FROM ${this.tables.accessTokens} WHERE expires_at <= $1`, [
-      new Date(this.now()),
-    ]);
+    const { rowCount } = await this.pool.query(`DELETE FROM ${this.tables.accessTokens} WHERE expires_at <= $1`, [new Date(this.now())]);
     return rowCount ?? 0;
   }
 }

@@ -5,10 +5,22 @@
  * winner's account. Match keys are matchKey() of the profile, written with the profile.
  */
 import type { Pool, PoolClient } from 'pg';
-import { MATCH_FIELDS, matchKey, profileMatchValue, type Account, type AccountProfile, type AccountStore, type LinkResult, type MatchField, type MemberCheckSource, type RenameResult, type RetireResult, type WeComIdentity } from '../../model/index.js';
+import {
+  MATCH_FIELDS,
+  matchKey,
+  profileMatchValue,
+  type Account,
+  type AccountProfile,
+  type AccountStore,
+  type LinkResult,
+  type MatchField,
+  type MemberCheckSource,
+  type RenameResult,
+  type RetireResult,
+  type WeComIdentity,
+} from '../../model/index.js';
 import { inTransaction, jsonb, prepared, type Tables } from './sql.js';
 import type { UnitsOfWork } from './unit-of-work.js';
-
 
 /** PostgreSQL's unique_violation: the new userid already belongs to someone. */
 const UNIQUE_VIOLATION = '23505';
@@ -165,10 +177,11 @@ export class PostgresAccountStore implements AccountStore {
 
   async unlinkIdentity(accountId: string, corpId: string, userid: string): Promise<boolean> {
     this.forget();
-    const { rowCount } = await this.pool.query(
-      `DELETE FROM ${this.tables.identities} WHERE corp_id = $1 AND userid = $2 AND account_id = $3`,
-      [corpId, userid.toLowerCase(), accountId],
-    );
+    const { rowCount } = await this.pool.query(`DELETE FROM ${this.tables.identities} WHERE corp_id = $1 AND userid = $2 AND account_id = $3`, [
+      corpId,
+      userid.toLowerCase(),
+      accountId,
+    ]);
     this.forget();
     return Boolean(rowCount);
   }
@@ -182,17 +195,15 @@ export class PostgresAccountStore implements AccountStore {
   async retireIdentity(accountId: string, corpId: string, userid: string, retiredAt: number): Promise<RetireResult> {
     this.forget();
     const remaining = await inTransaction(this.pool, async (client) => {
-      const removed = await client.query(
-        `DELETE FROM ${this.tables.identities} WHERE corp_id = $1 AND userid = $2 AND account_id = $3`,
-        [corpId, userid.toLowerCase(), accountId],
-      );
+      const removed = await client.query(`DELETE FROM ${this.tables.identities} WHERE corp_id = $1 AND userid = $2 AND account_id = $3`, [
+        corpId,
+        userid.toLowerCase(),
+        accountId,
+      ]);
       if (!removed.rowCount) return undefined;
       // Locks the account row, so two retirements of its last identities cannot both see one left.
       await client.query(`SELECT 1 FROM ${this.tables.accounts} WHERE id = $1 FOR UPDATE`, [accountId]);
-      const { rows } = await client.query<{ count: string }>(
-        `SELECT count(*) FROM ${this.tables.identities} WHERE account_id = $1`,
-        [accountId],
-      );
+      const { rows } = await client.query<{ count: string }>(`SELECT count(*) FROM ${this.tables.identities} WHERE account_id = $1`, [accountId]);
       const left = Number(rows[0]?.count ?? 0);
       if (left === 0) {
         await client.query(`UPDATE ${this.tables.accounts} SET disabled = true, retired_at = $2 WHERE id = $1`, [accountId, retiredAt]);
@@ -225,10 +236,12 @@ export class PostgresAccountStore implements AccountStore {
 
   async markChecked(corpId: string, userid: string, checkedAt: number, via: MemberCheckSource): Promise<void> {
     this.forget();
-    await this.pool.query(
-      `UPDATE ${this.tables.identities} SET checked_at = $3, checked_via = $4 WHERE corp_id = $1 AND userid = $2`,
-      [corpId, userid.toLowerCase(), checkedAt, via],
-    );
+    await this.pool.query(`UPDATE ${this.tables.identities} SET checked_at = $3, checked_via = $4 WHERE corp_id = $1 AND userid = $2`, [
+      corpId,
+      userid.toLowerCase(),
+      checkedAt,
+      via,
+    ]);
   }
 
   /** True when inserted; false when (corp, userid) already belongs to an account. */
@@ -264,4 +277,3 @@ export class PostgresAccountStore implements AccountStore {
     this.units.current()?.accounts.clear();
   }
 }
-

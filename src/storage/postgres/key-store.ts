@@ -22,10 +22,7 @@ export class PostgresKeyStore implements KeyStore {
     return inTransaction(this.pool, async (client) => {
       await this.lock(client, name);
       // First writer wins: whoever inserted while `create` ran keeps their value, and we return it.
-      await client.query(`INSERT INTO ${this.tables.keys} (name, value) VALUES ($1, $2::jsonb) ON CONFLICT (name) DO NOTHING`, [
-        name,
-        jsonb(value),
-      ]);
+      await client.query(`INSERT INTO ${this.tables.keys} (name, value) VALUES ($1, $2::jsonb) ON CONFLICT (name) DO NOTHING`, [name, jsonb(value)]);
       const stored = await this.read<T>(client, name);
       return stored.found ? stored.value : value;
     });

@@ -45,9 +45,7 @@ export class PostgresLoginStateStore implements LoginStateStore {
 
   /** Deletes expired states; returns how many went. */
   async prune(): Promise<number> {
-    const { rowCount } = await this.pool.query(`DELETE FROM ${this.tables.loginStates} WHERE expires_at <= $1`, [
-      new Date(this.now()),
-    ]);
+    const { rowCount } = await this.pool.query(`DELETE FROM ${this.tables.loginStates} WHERE expires_at <= $1`, [new Date(this.now())]);
     return rowCount ?? 0;
   }
 }

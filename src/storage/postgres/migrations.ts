@@ -128,9 +128,7 @@ export async function migrate(pool: Pool, tables: Tables): Promise<number[]> {
       name text NOT NULL,
       applied_at timestamptz NOT NULL DEFAULT now()
     )`);
-    const applied = new Set(
-      (await client.query<{ version: number }>(`SELECT version FROM ${tables.migrations}`)).rows.map((row) => row.version),
-    );
+    const applied = new Set((await client.query<{ version: number }>(`SELECT version FROM ${tables.migrations}`)).rows.map((row) => row.version));
     const newlyApplied: number[] = [];
     for (const migration of MIGRATIONS) {
       if (applied.has(migration.version)) continue;

@@ -162,7 +162,10 @@ export class PostgresModelStore implements ModelStore {
         const [key, write] = writes[0]!;
         const [model, id] = splitKey(key);
         if ('destroyed' in write) await this.pool.query(this.#statements.destroy([model, id]));
-        else await this.pool.query(this.#statements.upsert([model, id, jsonb(write.payload), write.expiresAt === null ? null : new Date(write.expiresAt)]));
+        else
+          await this.pool.query(
+            this.#statements.upsert([model, id, jsonb(write.payload), write.expiresAt === null ? null : new Date(write.expiresAt)]),
+          );
         return;
       }
       const gone: [string[], string[]] = [[], []];
@@ -230,4 +233,3 @@ function splitKey(key: string): [string, string] {
   const at = key.indexOf('\u0000');
   return [key.slice(0, at), key.slice(at + 1)];
 }
-

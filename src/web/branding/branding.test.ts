@@ -40,12 +40,19 @@ function dirWith(files: Record<string, Buffer | string>): string {
 describe('branding configuration', () => {
   it('accepts the issue example, files relative to the configuration file', () => {
     const dir = dirWith({ 'logo.png': PNG_1X1, 'favicon.ico': FAVICON, 'extra.css': '.brand-name { font-weight: 700; }' });
-    writeFileSync(join(dir, 'config.json'), JSON.stringify(configWith({
-      name: { 'zh-CN': '示例科技', en: 'Example Tech' },
-      logo: './logo.png', favicon: './favicon.ico', primaryColor: '#0b5fff',
-      footer: { helpdesk: 'IT 服务台 分机 8000', privacyUrl: 'https://example.com/privacy', icp: '京ICP备12345678号' },
-      css: './extra.css',
-    })));
+    writeFileSync(
+      join(dir, 'config.json'),
+      JSON.stringify(
+        configWith({
+          name: { 'zh-CN': '示例科技', en: 'Example Tech' },
+          logo: './logo.png',
+          favicon: './favicon.ico',
+          primaryColor: '#0b5fff',
+          footer: { helpdesk: 'IT 服务台 分机 8000', privacyUrl: 'https://example.com/privacy', icp: '京ICP备12345678号' },
+          css: './extra.css',
+        }),
+      ),
+    );
     const config = loadConfigFile(join(dir, 'config.json'), {});
     expect(config.branding?.logo).toBe(join(dir, 'logo.png'));
     expect(config.branding?.css).toBe(join(dir, 'extra.css'));
@@ -53,9 +60,7 @@ describe('branding configuration', () => {
 
   it('refuses a bad colour, a missing file, a file that is not an image, and oversize images, naming each key', () => {
     const dir = dirWith({ 'logo.png': 'just text', 'favicon.png': PNG_TOO_WIDE });
-    expect(problemsOf({ primaryColor: 'blue' })).toEqual([
-      'branding.primaryColor: must be a hex colour such as "#0b5fff" or "#06f"',
-    ]);
+    expect(problemsOf({ primaryColor: 'blue' })).toEqual(['branding.primaryColor: must be a hex colour such as "#0b5fff" or "#06f"']);
     expect(problemsOf({ logo: './nope.png' }, dir)).toEqual(['branding.logo: cannot read the file (ENOENT)']);
     expect(problemsOf({ logo: './logo.png', favicon: './favicon.png' }, dir)).toEqual([
       'branding.logo: is not an image (allowed: png, jpg, gif, webp, svg)',
@@ -78,8 +83,13 @@ describe('branding configuration', () => {
 
   it('displayName and client_name take one string or one per language', () => {
     const raw = configWith(undefined) as Record<string, unknown>;
-    raw.connections = [{ identifier: 'wecom', displayName: { 'zh-CN': '企业微信', en: 'WeCom' }, corpId: 'ww5a1b2c3d4e5f6a7b', agentId: '1', secret: 'x' }];
-    raw.clients = [{ client_id: 'a', client_name: { 'zh-CN': '看板', en: 'Dashboard' } }, { client_id: 'b', client_name: 'Plain' }];
+    raw.connections = [
+      { identifier: 'wecom', displayName: { 'zh-CN': '企业微信', en: 'WeCom' }, corpId: 'ww5a1b2c3d4e5f6a7b', agentId: '1', secret: 'x' },
+    ];
+    raw.clients = [
+      { client_id: 'a', client_name: { 'zh-CN': '看板', en: 'Dashboard' } },
+      { client_id: 'b', client_name: 'Plain' },
+    ];
     const config = parseConfig(raw, {});
     expect(config.connections[0]!.displayName).toEqual({ 'zh-CN': '企业微信', en: 'WeCom' });
     // oidc-provider gets a string; the per-language names travel as our own client metadata.

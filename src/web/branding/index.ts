@@ -51,9 +51,7 @@ export function loadBranding(config: BrandingConfig | undefined, basePath: strin
   served.set(`${basePath}/favicon.ico`, favicon);
   const faviconUrl = `${basePath}/favicon.ico?v=${hashOf(favicon.body)}`;
 
-  const logoUrl = files.logo
-    ? serve(`logo.${files.logo.ext}`, files.logo)
-    : serve('mark.svg', { type: 'image/svg+xml', body: view('mark.svg') });
+  const logoUrl = files.logo ? serve(`logo.${files.logo.ext}`, files.logo) : serve('mark.svg', { type: 'image/svg+xml', body: view('mark.svg') });
 
   const stylesheets: string[] = [];
   if (config?.primaryColor) {

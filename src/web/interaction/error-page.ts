@@ -12,10 +12,7 @@ import { interactionPaths, pageLang, paramText, type InteractionDeps, type Inter
 import { failurePage, type FailurePage, type LoginFailure } from './failures.js';
 import { outcomeOf } from './outcomes.js';
 
-export type ErrorCause =
-  | LoginFailure
-  | { kind: 'cancelled' }
-  | { kind: 'problem'; key: MessageKey; status: number };
+export type ErrorCause = LoginFailure | { kind: 'cancelled' } | { kind: 'problem'; key: MessageKey; status: number };
 
 export interface ErrorLinks {
   /** "Try again": a form posting here (a new WeCom login, or the choice page). */

@@ -17,7 +17,11 @@ describe('how a failed sign-in reads to the person', () => {
     [{ kind: 'not_provisioned' }, 403, undefined],
     [{ kind: 'ambiguous_match' }, 409, undefined],
     [{ kind: 'no_account_to_bind' }, 404, undefined],
-    [{ kind: 'wecom_configuration', error: new WeComError(60020, 'user/get', 'not allow to access from your ip, from ip: 203.0.113.9') }, 502, '60020'],
+    [
+      { kind: 'wecom_configuration', error: new WeComError(60020, 'user/get', 'not allow to access from your ip, from ip: 203.0.113.9') },
+      502,
+      '60020',
+    ],
     [{ kind: 'wecom_unavailable', error: new WeComError(-1, 'gettoken') }, 503, undefined],
   ])('%o: status %i, code %s', (failure, status, code) => {
     const page = failurePage(failure, en);

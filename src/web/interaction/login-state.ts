@@ -12,16 +12,9 @@ import { randomBytes } from 'node:crypto';
 import { attemptTtlSeconds } from './attempt-records.js';
 import type { LoginState, LoginStateStore } from '../../model/index.js';
 
-export type StateCheck =
-  | { ok: true; state: LoginState }
-  | { ok: false; problem: 'state_missing' | 'state_unknown' | 'state_mismatch' };
+export type StateCheck = { ok: true; state: LoginState } | { ok: false; problem: 'state_missing' | 'state_unknown' | 'state_mismatch' };
 
-export async function issueLoginState(
-  store: LoginStateStore,
-  value: LoginState,
-  interactionExpiresAt: number,
-  now: number,
-): Promise<string> {
+export async function issueLoginState(store: LoginStateStore, value: LoginState, interactionExpiresAt: number, now: number): Promise<string> {
   const state = randomBytes(32).toString('hex');
   await store.put(state, value, attemptTtlSeconds(interactionExpiresAt, now));
   return state;

@@ -6,14 +6,15 @@ import type { InteractionDeps, InteractionDetails } from './context.js';
 export async function connectionsOffered(deps: InteractionDeps, details: InteractionDetails): Promise<Connection[]> {
   const client = await deps.provider.Client.find(String(details.params.client_id));
   const all = deps.connections.list();
-  const offered = new Set(offeredConnections(client, all.map((connection) => connection.identifier)));
+  const offered = new Set(
+    offeredConnections(
+      client,
+      all.map((connection) => connection.identifier),
+    ),
+  );
   return all.filter((connection) => offered.has(connection.identifier));
 }
 
-export async function offeredConnection(
-  deps: InteractionDeps,
-  details: InteractionDetails,
-  identifier: string,
-): Promise<Connection | undefined> {
+export async function offeredConnection(deps: InteractionDeps, details: InteractionDetails, identifier: string): Promise<Connection | undefined> {
   return (await connectionsOffered(deps, details)).find((connection) => connection.identifier === identifier);
 }

@@ -3,16 +3,12 @@ import { WeComError } from '../../wecom/index.js';
 import { ABORT_OUTCOMES, abortResult, outcomeOf } from './outcomes.js';
 
 describe('how a sign-in ended, as the app hears it', () => {
-  it.each([
-    ['non_member'],
-    ['out_of_scope'],
-    ['member_not_found'],
-    ['account_disabled'],
-    ['not_provisioned'],
-    ['ambiguous_match'],
-  ] as const)('%s is a refusal', (kind) => {
-    expect(outcomeOf({ kind, errcode: 60011 })).toBe('refused');
-  });
+  it.each([['non_member'], ['out_of_scope'], ['member_not_found'], ['account_disabled'], ['not_provisioned'], ['ambiguous_match']] as const)(
+    '%s is a refusal',
+    (kind) => {
+      expect(outcomeOf({ kind, errcode: 60011 })).toBe('refused');
+    },
+  );
 
   it('tells a refusal from a cancel, a failure and a WeCom problem', () => {
     expect(outcomeOf({ kind: 'member_inactive', status: 5 })).toBe('refused');

@@ -34,5 +34,7 @@ export async function redirectToWeCom(
     attempt.details.exp,
     (deps.now ?? Date.now)(),
   );
-  attempt.seeOther(loginTarget(deps, connection, { method, redirectUri: callbackUrl(deps, attempt.details, connection), state, lang: attempt.lang() }));
+  attempt.seeOther(
+    loginTarget(deps, connection, { method, redirectUri: callbackUrl(deps, attempt.details, connection), state, lang: attempt.lang() }),
+  );
 }

@@ -16,13 +16,7 @@ function langFieldsOf(ctx: KoaContextWithOIDC) {
   return { lang, langByApp: byApp };
 }
 
-export function errorPage(
-  pages: PageRenderer,
-  log: Logger,
-  ctx: KoaContextWithOIDC,
-  out: ErrorOut,
-  error: Error,
-): void {
+export function errorPage(pages: PageRenderer, log: Logger, ctx: KoaContextWithOIDC, out: ErrorOut, error: Error): void {
   const langFields = langFieldsOf(ctx);
   const t = translator(langFields.lang);
   if (out.error === 'server_error') log.error('oidc-provider rendered a server error', { error: error.name, message: error.message });

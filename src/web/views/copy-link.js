@@ -14,7 +14,14 @@
     field.focus();
     field.select();
     if (navigator.clipboard && typeof navigator.clipboard.writeText === 'function') {
-      navigator.clipboard.writeText(field.value).then(function () { report(true); }, function () { report(document.execCommand && document.execCommand('copy')); });
+      navigator.clipboard.writeText(field.value).then(
+        function () {
+          report(true);
+        },
+        function () {
+          report(document.execCommand && document.execCommand('copy'));
+        },
+      );
     } else {
       report(document.execCommand && document.execCommand('copy'));
     }

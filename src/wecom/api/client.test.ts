@@ -291,9 +291,7 @@ describe('transport failures never leak the query', () => {
   it('nothing listening at all', async () => {
     const url = fake.baseUrl;
     await fake.close();
-    const error = await rejection(
-      new WeComClient({ endpoints: { apiBase: url, timeoutMs: 1_000 }, log }).getAccessToken(APP),
-    );
+    const error = await rejection(new WeComClient({ endpoints: { apiBase: url, timeoutMs: 1_000 }, log }).getAccessToken(APP));
     leaks(error);
     expect((error as Error).message).toBe('gettoken: network error (ECONNREFUSED)');
     expect(error).toMatchObject({ notSent: true });

@@ -40,9 +40,7 @@ export interface WeComApp {
 }
 
 /** Who a login code belongs to. A non-member (openid) is never a corp member, whatever else it has. */
-export type LoginIdentity =
-  | { kind: 'member'; userid: string; userTicket?: string }
-  | { kind: 'non_member'; openid: string; externalUserid?: string };
+export type LoginIdentity = { kind: 'member'; userid: string; userTicket?: string } | { kind: 'non_member'; openid: string; externalUserid?: string };
 
 export interface WeComClientOptions {
   /** Either a ready `WeComHttp` or the endpoints to build one from. */
@@ -140,9 +138,7 @@ export class WeComClient {
   /** `user/get`: 60011/60111 here mean the member is outside the app's visible scope or gone. */
   async getMember(app: WeComApp, userid: string): Promise<WeComMember> {
     const api = 'user/get';
-    const answer = await this.#withToken(app, api, (token, call) =>
-      this.#http.get(api, '/cgi-bin/user/get', { access_token: token, userid }, call),
-    );
+    const answer = await this.#withToken(app, api, (token, call) => this.#http.get(api, '/cgi-bin/user/get', { access_token: token, userid }, call));
     return parseAnswer(memberAnswer, answer, api);
   }
 

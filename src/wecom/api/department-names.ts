@@ -11,7 +11,6 @@ import { isWeComError } from './errors.js';
 
 export const DEPARTMENT_NAME_TTL_MS = 60 * 60 * 1000;
 
-
 export class DepartmentNames {
   readonly #cache = new Map<string, { name: string; expiresAt: number }>();
 

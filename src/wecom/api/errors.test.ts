@@ -1,17 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import {
-  UNKNOWN_ERRCODE,
-  WECOM_ERRCODES,
-  WeComError,
-  WeComTransportError,
-  errcodeEntry,
-  isWeComFailure,
-  parseFromIp,
-} from './errors.js';
+import { UNKNOWN_ERRCODE, WECOM_ERRCODES, WeComError, WeComTransportError, errcodeEntry, isWeComFailure, parseFromIp } from './errors.js';
 
 const CONTRACT_CODES = [
-  -1, 40001, 40013, 40091, 40014, 42001, 40029, 45009, 45033, 48002, 50001, 60011, 60111, 60020, 301002, 41001,
-  41008, 41009, 60123,
+  -1, 40001, 40013, 40091, 40014, 42001, 40029, 45009, 45033, 48002, 50001, 60011, 60111, 60020, 301002, 41001, 41008, 41009, 60123,
 ];
 
 describe('the errcode table', () => {

@@ -10,14 +10,7 @@
 import { isIP } from 'node:net';
 import type { Lang } from '../../model/index.js';
 
-export type WeComErrorCategory =
-  | 'busy'
-  | 'configuration'
-  | 'token'
-  | 'login'
-  | 'member'
-  | 'rate_limit'
-  | 'unknown';
+export type WeComErrorCategory = 'busy' | 'configuration' | 'token' | 'login' | 'member' | 'rate_limit' | 'unknown';
 
 /**
  * How the client reacts. Kept separate from `category` because the reaction is a per-code decision:
@@ -96,8 +89,7 @@ export const WECOM_ERRCODES: Readonly<Record<number, WeComErrcodeEntry>> = Objec
     retry: 'never',
     opensBreaker: true,
     messages: {
-      en: () =>
-        "WeCom does not know this Corp ID. Copy the Corp ID from WeCom admin (My Company → Company Info → Corp ID, starts with 'ww').",
+      en: () => "WeCom does not know this Corp ID. Copy the Corp ID from WeCom admin (My Company → Company Info → Corp ID, starts with 'ww').",
       'zh-CN': () => '企业微信不认识此 CorpID。请从企业微信管理后台（我的企业 → 企业信息 → 企业ID，以 ww 开头）复制正确的值。',
     },
   },
@@ -157,8 +149,7 @@ export const WECOM_ERRCODES: Readonly<Record<number, WeComErrcodeEntry>> = Objec
     retry: 'never',
     means: 'login_code_spent',
     messages: {
-      en: () =>
-        'The WeCom login code is invalid: it was already used or is older than 5 minutes. The user should start the sign-in again.',
+      en: () => 'The WeCom login code is invalid: it was already used or is older than 5 minutes. The user should start the sign-in again.',
       'zh-CN': () => '企业微信登录 code 无效：已被使用或已超过 5 分钟。请用户重新发起登录。',
     },
   },
@@ -185,7 +176,7 @@ export const WECOM_ERRCODES: Readonly<Record<number, WeComErrcodeEntry>> = Objec
     retry: 'never',
     messages: {
       en: () =>
-        'This app is not allowed to call this WeCom API. In WeCom admin, check the app\'s permissions (App Management → the app → API permissions / visible scope).',
+        "This app is not allowed to call this WeCom API. In WeCom admin, check the app's permissions (App Management → the app → API permissions / visible scope).",
       'zh-CN': () => '此应用无权调用该企业微信接口。请在企业微信管理后台检查应用权限（应用管理 → 该应用 → 接口权限 / 可见范围）。',
     },
   },
@@ -217,8 +208,7 @@ export const WECOM_ERRCODES: Readonly<Record<number, WeComErrcodeEntry>> = Objec
     retry: 'never',
     means: 'member_not_found',
     messages: {
-      en: () =>
-        "WeCom has no such member (userid not found): they may have left the company or be outside the app's visible scope.",
+      en: () => "WeCom has no such member (userid not found): they may have left the company or be outside the app's visible scope.",
       'zh-CN': () => '企业微信中找不到此成员（userid 不存在）：可能已离职，或不在应用可见范围内。',
     },
   },
@@ -325,7 +315,8 @@ export type WeComTransportReason = 'timeout' | 'network' | 'tls' | 'http_status'
 const TRANSPORT_MESSAGES: Record<WeComTransportReason, Record<Lang, string>> = {
   timeout: {
     en: 'WeCom did not answer in time. Check that this server can reach the WeCom API (firewall, proxy, DNS) and that wecom.timeoutMs, connectTimeoutMs and responseTimeoutMs are not too small.',
-    'zh-CN': '企业微信未在限定时间内响应。请检查本服务器能否访问企业微信 API（防火墙、代理、DNS），以及 wecom.timeoutMs、connectTimeoutMs、responseTimeoutMs 是否过小。',
+    'zh-CN':
+      '企业微信未在限定时间内响应。请检查本服务器能否访问企业微信 API（防火墙、代理、DNS），以及 wecom.timeoutMs、connectTimeoutMs、responseTimeoutMs 是否过小。',
   },
   network: {
     en: 'Could not connect to the WeCom API. Check network access from this server to wecom.apiBase (firewall, proxy, DNS).',

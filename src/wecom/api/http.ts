@@ -79,13 +79,7 @@ export class WeComHttp {
     return this.#send({ api, method: 'GET', path, searchParams, options });
   }
 
-  post(
-    api: string,
-    path: string,
-    searchParams: Record<string, string>,
-    jsonBody: unknown,
-    options: WeComCallOptions = {},
-  ): Promise<WeComJson> {
+  post(api: string, path: string, searchParams: Record<string, string>, jsonBody: unknown, options: WeComCallOptions = {}): Promise<WeComJson> {
     return this.#send({ api, method: 'POST', path, searchParams, jsonBody, options });
   }
 
@@ -139,7 +133,11 @@ export class WeComHttp {
     if (error instanceof TimeoutError) {
       const phase = error.event;
       const detail =
-        phase === 'request' ? `request timed out after ${this.#timeoutMs} ms` : BEFORE_SENDING.has(phase) ? `could not connect in time (${phase})` : `timed out (${phase})`;
+        phase === 'request'
+          ? `request timed out after ${this.#timeoutMs} ms`
+          : BEFORE_SENDING.has(phase)
+            ? `could not connect in time (${phase})`
+            : `timed out (${phase})`;
       return new WeComTransportError(api, 'timeout', detail, undefined, BEFORE_SENDING.has(phase));
     }
     // Node's error codes (ECONNREFUSED, CERT_HAS_EXPIRED…) are fixed identifiers, safe to show.
@@ -147,7 +145,13 @@ export class WeComHttp {
     if (code && /CERT|SSL|TLS/.test(code)) {
       return new WeComTransportError(api, 'tls', `TLS verification failed (${code})`);
     }
-    return new WeComTransportError(api, 'network', code ? `network error (${code})` : 'network error', undefined, Boolean(code && NOT_SENT_CODES.has(code)));
+    return new WeComTransportError(
+      api,
+      'network',
+      code ? `network error (${code})` : 'network error',
+      undefined,
+      Boolean(code && NOT_SENT_CODES.has(code)),
+    );
   }
 }
 
@@ -170,7 +174,5 @@ function parseAnswer(body: string): (WeComJson & { errcode: number }) | undefine
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return undefined;
   const answer = parsed as WeComJson;
-  return typeof answer.errcode === 'number' && Number.isInteger(answer.errcode)
-    ? (answer as WeComJson & { errcode: number })
-    : undefined;
+  return typeof answer.errcode === 'number' && Number.isInteger(answer.errcode) ? (answer as WeComJson & { errcode: number }) : undefined;
 }

@@ -26,8 +26,7 @@ export interface MemberProfile {
 
 /** `detail` (from getuserdetail, consented by the member) wins over `user/get` wherever both have a value. */
 export function toMemberProfile(member: WeComMember, detail?: WeComUserDetail): MemberProfile {
-  const pick = (field: 'biz_mail' | 'email' | 'mobile' | 'avatar'): string | undefined =>
-    present(detail?.[field]) ?? present(member[field]);
+  const pick = (field: 'biz_mail' | 'email' | 'mobile' | 'avatar'): string | undefined => present(detail?.[field]) ?? present(member[field]);
 
   const bizMail = pick('biz_mail');
   const email = bizMail ?? pick('email');

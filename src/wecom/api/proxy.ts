@@ -22,7 +22,9 @@ export class WeComProxyError extends Error {
 
 /** Where calls to `apiBase` go through: the configured proxy, else the environment's; undefined for none. */
 export function resolveWeComProxy(apiBase: string, configured: string | undefined): URL | undefined {
-  const [value, source] = configured ? [configured, '"wecom.proxy"'] : [getProxyForUrl(apiBase), 'the proxy environment variable (HTTPS_PROXY, HTTP_PROXY or ALL_PROXY)'];
+  const [value, source] = configured
+    ? [configured, '"wecom.proxy"']
+    : [getProxyForUrl(apiBase), 'the proxy environment variable (HTTPS_PROXY, HTTP_PROXY or ALL_PROXY)'];
   if (!value) return undefined;
   // A variable without a scheme gets the API's (so "host:3128" means TLS to the proxy for an https
   // API): that is proxy-from-env's rule, and why the README says to write http://host:3128.

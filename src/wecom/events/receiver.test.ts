@@ -28,7 +28,12 @@ describe("WeCom's published example", () => {
   });
 
   it('answers URL verification with the plain text exactly', () => {
-    const result = sampleReceiver().verifyUrl({ msg_signature: SAMPLE.signature, timestamp: SAMPLE.timestamp, nonce: SAMPLE.nonce, echostr: SAMPLE.echostr });
+    const result = sampleReceiver().verifyUrl({
+      msg_signature: SAMPLE.signature,
+      timestamp: SAMPLE.timestamp,
+      nonce: SAMPLE.nonce,
+      echostr: SAMPLE.echostr,
+    });
     expect(result).toEqual({ ok: true, echo: SAMPLE.plain });
   });
 });
@@ -75,7 +80,13 @@ describe('event delivery', () => {
     return { query: { ...query, msg_signature: signature }, body };
   }
   const deleteZhangsan = contactEventXml({
-    ToUserName: corpId, FromUserName: 'sys', CreateTime: 1_800_000_000, MsgType: 'event', Event: 'change_contact', ChangeType: 'delete_user', UserID: 'zhangsan',
+    ToUserName: corpId,
+    FromUserName: 'sys',
+    CreateTime: 1_800_000_000,
+    MsgType: 'event',
+    Event: 'change_contact',
+    ChangeType: 'delete_user',
+    UserID: 'zhangsan',
   });
   const receiver = () => new ContactEventReceiver(secrets, corpId, () => nowMs);
 
@@ -90,7 +101,10 @@ describe('event delivery', () => {
   it('refuses a forged signature, a wrong token, a stale timestamp and a replay', () => {
     const r = receiver();
     const good = delivery(deleteZhangsan);
-    expect(r.openDelivery({ ...good.query, msg_signature: '0'.repeat(40) }, good.body)).toMatchObject({ ok: false, rejection: { status: 403, reason: 'bad_signature' } });
+    expect(r.openDelivery({ ...good.query, msg_signature: '0'.repeat(40) }, good.body)).toMatchObject({
+      ok: false,
+      rejection: { status: 403, reason: 'bad_signature' },
+    });
     const wrongToken = delivery(deleteZhangsan, { token: 'other' });
     expect(r.openDelivery(wrongToken.query, wrongToken.body)).toMatchObject({ rejection: { reason: 'bad_signature' } });
     const stale = delivery(deleteZhangsan, { timestamp: String(nowMs / 1000 - 301) });
@@ -101,7 +115,9 @@ describe('event delivery', () => {
 
   it('refuses a message sealed for another corp, or naming another corp inside', () => {
     const sealedForOther = delivery(deleteZhangsan, { receiveId: 'wwother' });
-    expect(receiver().openDelivery(sealedForOther.query, sealedForOther.body)).toMatchObject({ rejection: { status: 403, reason: 'wrong_receiver' } });
+    expect(receiver().openDelivery(sealedForOther.query, sealedForOther.body)).toMatchObject({
+      rejection: { status: 403, reason: 'wrong_receiver' },
+    });
     const otherInside = delivery(deleteZhangsan.replace(corpId, 'wwother'));
     expect(receiver().openDelivery(otherInside.query, otherInside.body)).toMatchObject({ rejection: { status: 403, reason: 'wrong_receiver' } });
   });
@@ -121,12 +137,23 @@ describe('member changes', () => {
 
   it('reads a rename with its new userid and a status, keeping digit userids as strings', () => {
     expect(parseContactEvent(contactEventXml({ ...base, ChangeType: 'update_user', UserID: '007', NewUserID: 'lisi', Status: 2 }))).toEqual({
-      kind: 'update_user', corpId: 'wwcorp', userid: '007', newUserid: 'lisi', status: 2, createTime: 1403610513,
+      kind: 'update_user',
+      corpId: 'wwcorp',
+      userid: '007',
+      newUserid: 'lisi',
+      status: 2,
+      createTime: 1403610513,
     });
   });
 
   it('treats department changes and unknown types as other events', () => {
-    expect(parseContactEvent(contactEventXml({ ...base, ChangeType: 'update_party', Id: 2 }))).toMatchObject({ kind: 'other', changeType: 'update_party' });
-    expect(parseContactEvent(contactEventXml({ ...base, ChangeType: 'something_new', UserID: 'x' }))).toMatchObject({ kind: 'other', changeType: 'something_new' });
+    expect(parseContactEvent(contactEventXml({ ...base, ChangeType: 'update_party', Id: 2 }))).toMatchObject({
+      kind: 'other',
+      changeType: 'update_party',
+    });
+    expect(parseContactEvent(contactEventXml({ ...base, ChangeType: 'something_new', UserID: 'x' }))).toMatchObject({
+      kind: 'other',
+      changeType: 'something_new',
+    });
   });
 });

@@ -122,9 +122,6 @@ export class ContactEventReceiver {
   }
 }
 
-function reject<S extends CallbackRejection['status']>(
-  status: S,
-  reason: Extract<CallbackRejection, { status: S }>['reason'],
-): Rejected {
+function reject<S extends CallbackRejection['status']>(status: S, reason: Extract<CallbackRejection, { status: S }>['reason']): Rejected {
   return { ok: false, rejection: { status, reason } as CallbackRejection };
 }

@@ -8,7 +8,10 @@ import { XMLBuilder, XMLParser, XMLValidator } from 'fast-xml-parser';
 const parser = new XMLParser({ parseTagValue: false, parseAttributeValue: false, ignoreAttributes: true, trimValues: true });
 
 export class CallbackXmlError extends Error {
-  constructor(readonly document: 'envelope' | 'event', detail: string) {
+  constructor(
+    readonly document: 'envelope' | 'event',
+    detail: string,
+  ) {
     super(`malformed callback ${document}: ${detail}`);
     this.name = 'CallbackXmlError';
   }
@@ -87,9 +90,7 @@ export function parseContactEvent(xml: string): ContactEvent {
 
 /** The event XML WeCom sends (the simulator builds its callbacks with this). */
 export function contactEventXml(fields: Record<string, string | number>): string {
-  const root = Object.fromEntries(
-    Object.entries(fields).map(([name, value]) => [name, typeof value === 'number' ? value : { [CDATA]: value }]),
-  );
+  const root = Object.fromEntries(Object.entries(fields).map(([name, value]) => [name, typeof value === 'number' ? value : { [CDATA]: value }]));
   return builder.build({ xml: root });
 }
 

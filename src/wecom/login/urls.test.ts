@@ -35,9 +35,9 @@ describe('buildQrLoginUrl', () => {
   });
 
   it('refuses an empty state', () => {
-    expect(() =>
-      buildQrLoginUrl({ qrLoginBase: 'https://l', corpId: 'c', agentId: '1', redirectUri: REDIRECT, state: '', lang: 'zh' }),
-    ).toThrow(RangeError);
+    expect(() => buildQrLoginUrl({ qrLoginBase: 'https://l', corpId: 'c', agentId: '1', redirectUri: REDIRECT, state: '', lang: 'zh' })).toThrow(
+      RangeError,
+    );
   });
 });
 

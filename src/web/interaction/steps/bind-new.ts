@@ -13,6 +13,11 @@ export function createFromBinding(deps: InteractionDeps): Step {
     if (connection.loginOnly) return attempt.fail({ kind: 'not_provisioned' });
     const outcome = await deps.accounts.createForMember(waiting.signIn);
     await dropPendingBinding(deps.models, attempt.uid);
-    await respondToSignIn(deps, attempt, { connection, verified: { member: pending.member, groups: pending.groups }, method: pending.method }, outcome);
+    await respondToSignIn(
+      deps,
+      attempt,
+      { connection, verified: { member: pending.member, groups: pending.groups }, method: pending.method },
+      outcome,
+    );
   };
 }
