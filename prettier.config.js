@@ -11,7 +11,5 @@ export default {
   overrides: [
     // compose.yaml quotes with double quotes, as YAML usually does.
     { files: ['*.yaml', '*.yml'], options: { singleQuote: false } },
-    // The README's code blocks are read by tests (test/interop/readme.ts) and copied by users: as written.
-    { files: '*.md', options: { embeddedLanguageFormatting: 'off' } },
   ],
 };
