@@ -8,6 +8,8 @@
 # is missing. Needs root (or sudo) for apt-get. Without these packages the interop suites are
 # skipped with a one-line reason, never failed.
 set -euo pipefail
+# shellcheck source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 packages=(
   apache2 libapache2-mod-auth-openidc
@@ -24,29 +26,4 @@ for package in "${packages[@]}"; do
 done
 [ "${#missing[@]}" -eq 0 ] && exit 0
 
-if ! command -v apt-get >/dev/null 2>&1; then
-  echo "ensure-interop-tools: apt-get not found; install ${missing[*]} by other means (the interop tests are skipped without them)" >&2
-  exit 1
-fi
-
-sudo=()
-if [ "$(id -u)" -ne 0 ]; then
-  if command -v sudo >/dev/null 2>&1; then
-    sudo=(sudo -n)
-  else
-    echo "ensure-interop-tools: need root to install ${missing[*]}" >&2
-    exit 1
-  fi
-fi
-
-echo "ensure-interop-tools: installing ${missing[*]}" >&2
-export DEBIAN_FRONTEND=noninteractive
-log="$(mktemp)"
-trap 'rm -f "$log"' EXIT
-# The packages' own service start is not wanted (the tests run Apache themselves); in containers
-# policy-rc.d usually forbids it anyway.
-if ! { "${sudo[@]}" apt-get update -qq && "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"; } >"$log" 2>&1; then
-  cat "$log" >&2
-  echo "ensure-interop-tools: apt-get failed" >&2
-  exit 1
-fi
+apt_install "${missing[@]}"

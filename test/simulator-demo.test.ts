@@ -4,64 +4,19 @@
  * verifies against the provider's JWKS). A refused refresh ends the demo's session too.
  */
 import * as jose from 'jose';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { startDemo, type DemoApp } from '../src/demo/app.js';
-import { createMemoryLogger } from '../src/observability/log.js';
+import { expect, it } from 'vitest';
 import { Browser, formsOf, textOf, type Page } from './support/browser.js';
-import { scanForm } from './support/flow.js';
-import { freePort, startTestServer, type TestServer } from './support/server.js';
+import { DEMO_CLIENT_ID, demoStack } from './support/demo.js';
+import { signInToDemo } from './support/flow.js';
 
-let t: TestServer;
-let demo: DemoApp;
-let demoLog: ReturnType<typeof createMemoryLogger>;
-const CLIENT_ID = 'demo';
-
-beforeAll(async () => {
-  const demoPort = await freePort();
-  t = await startTestServer((raw) => {
-    raw.clients = [
-      {
-        client_id: CLIENT_ID,
-        client_secret: 'demo-secret-for-tests-0123456789',
-        redirect_uris: [`http://127.0.0.1:${demoPort}/callback`],
-        post_logout_redirect_uris: [`http://127.0.0.1:${demoPort}/`],
-        backchannel_logout_uri: `http://127.0.0.1:${demoPort}/backchannel-logout`,
-        backchannel_logout_session_required: true,
-        grant_types: ['authorization_code', 'refresh_token'],
-        first_party: true,
-      },
-    ];
-    raw.demo = { enabled: true, port: demoPort, clientId: CLIENT_ID };
-  });
-  demoLog = createMemoryLogger();
-  demo = await startDemo(t.config, { log: demoLog });
-});
-afterAll(async () => {
-  await demo.close();
-  await t.stop();
-});
-
-async function signInToDemo(browser: Browser, who = 'ZhangSan'): Promise<Page> {
-  const home = await browser.follow(`${demo.url}/`);
-  const login = await browser.submit(
-    home,
-    formsOf(home).find((form) => form.action === '/login')!,
-  );
-  const qr = await browser.submit(
-    login,
-    formsOf(login).find((form) => form.action.endsWith('/wecom/wecom'))!,
-  );
-  const signedIn = await browser.submit(qr, scanForm(qr, who));
-  expect(signedIn.url).toBe(`${demo.url}/`);
-  return signedIn;
-}
+const stack = demoStack({ backchannelLogout: true });
 
 const refreshForm = (page: Page) => formsOf(page).find((form) => form.action === '/refresh');
 
 it("shows the outcome of a refresh, and links to the simulator's directory page", async () => {
   const browser = new Browser();
-  const signedIn = await signInToDemo(browser);
-  expect(signedIn.body).toContain(`href="${t.issuer}/wecom-simulator/directory"`);
+  const signedIn = await signInToDemo(browser, stack.demo.url);
+  expect(signedIn.body).toContain(`href="${stack.t.issuer}/wecom-simulator/directory"`);
   const refreshed = await browser.submit(signedIn, refreshForm(signedIn)!);
   const text = textOf(refreshed);
   expect(text).toContain('Refresh succeeded');
@@ -74,24 +29,24 @@ it("shows the outcome of a refresh, and links to the simulator's directory page"
 
 it('ends its session when the provider sends a back-channel logout', async () => {
   const browser = new Browser();
-  await signInToDemo(browser);
-  const discovery = (await (await fetch(`${t.issuer}/.well-known/openid-configuration`)).json()) as { end_session_endpoint: string };
+  await signInToDemo(browser, stack.demo.url);
+  const discovery = (await (await fetch(`${stack.t.issuer}/.well-known/openid-configuration`)).json()) as { end_session_endpoint: string };
   // The provider session ends (here: the user signs out at the provider directly, not through the demo).
   const confirm = await browser.follow(discovery.end_session_endpoint);
   const yes = formsOf(confirm)[0]!;
   await browser.submit(confirm, { ...yes, fields: { ...yes.fields, logout: 'yes' } });
 
-  const after = await browser.follow(`${demo.url}/`);
-  expect(textOf(after), demoLog.lines.join('\n')).toContain('The provider ended this session by back-channel logout');
+  const after = await browser.follow(`${stack.demo.url}/`);
+  expect(textOf(after), stack.demoLog.join('\n')).toContain('The provider ended this session by back-channel logout');
   expect(formsOf(after).some((form) => form.action === '/login')).toBe(true);
-  expect(demoLog.lines.some((line) => line.includes('demo back-channel logout') && line.includes('"sessionsEnded":1'))).toBe(true);
+  expect(stack.demoLog.some((line) => line.includes('demo back-channel logout') && line.includes('"sessionsEnded":1'))).toBe(true);
 });
 
 it('a refused refresh shows invalid_grant and ends the session', async () => {
   const browser = new Browser();
-  const signedIn = await signInToDemo(browser, 'LiSi');
-  const lisi = (await t.server.storage.accounts.findByIdentity(t.config.connections[0]!.corpId, 'LiSi'))!;
-  expect(await t.server.storage.models.revokeByAccountId(lisi.id)).toBeGreaterThan(0);
+  const signedIn = await signInToDemo(browser, stack.demo.url, 'LiSi');
+  const lisi = (await stack.t.server.storage.accounts.findByIdentity(stack.t.config.connections[0]!.corpId, 'LiSi'))!;
+  expect(await stack.t.server.storage.models.revokeByAccountId(lisi.id)).toBeGreaterThan(0);
 
   const refused = await browser.submit(signedIn, refreshForm(signedIn)!);
   const text = textOf(refused);
@@ -103,25 +58,25 @@ it('a refused refresh shows invalid_grant and ends the session', async () => {
 
 it('refuses a logout token it cannot verify, ending nothing', async () => {
   const browser = new Browser();
-  const signedIn = await signInToDemo(browser);
+  const signedIn = await signInToDemo(browser, stack.demo.url);
   const sid = /"sid": "([^"]+)"/.exec(textOf(signedIn))?.[1];
   expect(sid).toBeTruthy();
   const { privateKey } = await jose.generateKeyPair('RS256');
   const forged = await new jose.SignJWT({ sid, events: { 'http://schemas.openid.net/event/backchannel-logout': {} } })
     .setProtectedHeader({ alg: 'RS256', typ: 'logout+jwt', kid: 'not-the-providers' })
-    .setIssuer(t.issuer)
-    .setAudience(CLIENT_ID)
+    .setIssuer(stack.t.issuer)
+    .setAudience(DEMO_CLIENT_ID)
     .setIssuedAt()
     .setJti('forged-1')
     .sign(privateKey);
   const post = (body: string) =>
-    fetch(`${demo.url}/backchannel-logout`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body });
+    fetch(`${stack.demo.url}/backchannel-logout`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body });
   const refusedForged = await post(new URLSearchParams({ logout_token: forged }).toString());
   expect(refusedForged.status).toBe(400);
   expect(await refusedForged.json()).toMatchObject({ error: 'invalid_request' });
   expect((await post('')).status).toBe(400);
   expect((await post('logout_token=not.a.jwt')).status).toBe(400);
 
-  const still = await browser.follow(`${demo.url}/`);
+  const still = await browser.follow(`${stack.demo.url}/`);
   expect(textOf(still)).toContain('Signed in as');
 });

@@ -11,14 +11,13 @@ import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type * as oidc from 'openid-client';
+import { describe, expect, it } from 'vitest';
 import { LowdbFile } from '../../src/storage/lowdb/database.js';
 import { Browser } from '../support/browser.js';
-import { discover, signInAndRedeem } from '../support/flow.js';
-import { dropSchemas, queryTestDatabase } from '../support/postgres.js';
-import { CONFIDENTIAL, startTestServer, type TestServer } from '../support/server.js';
-import { storageVariants } from '../support/storages.js';
+import { signInAndRedeem } from '../support/flow.js';
+import { queryTestDatabase } from '../support/postgres.js';
+import { CONFIDENTIAL } from '../support/server.js';
+import { serverOnStorage, storageVariants } from '../support/storages.js';
 
 const CAP = 500;
 const ITERATIONS = Number(process.env.FLOOD_ITERATIONS ?? 1_200);
@@ -64,49 +63,38 @@ function dataBytes(dir: string): number {
 }
 
 describe.each(await storageVariants('flood'))('a flood of anonymous sign-in starts on $name', (variant) => {
-  let t: TestServer;
-  let rp: oidc.Configuration;
-  beforeAll(async () => {
-    if (variant.skip) return;
-    t = await startTestServer((raw) => {
-      if (variant.storage) raw.storage = variant.storage;
-      raw.limits = { pendingInteractions: CAP, pendingLoginStates: CAP };
-      // The panel issues a WeCom state with every login page: the flood must be bounded with it on.
-      raw.wecom = { embeddedPanel: true };
-      // This test is about the cap, not the per-IP limits (test/abuse/rate-limits.test.ts).
-      raw.rateLimits = { enabled: false };
-    });
-    rp = await discover(t.issuer, CONFIDENTIAL);
-  });
-  afterAll(async () => {
-    await t?.stop();
-    if (variant.storage) await dropSchemas([variant.storage.schema]);
+  const suite = serverOnStorage(variant, (raw) => {
+    raw.limits = { pendingInteractions: CAP, pendingLoginStates: CAP };
+    // The panel issues a WeCom state with every login page: the flood must be bounded with it on.
+    raw.wecom = { embeddedPanel: true };
+    // This test is about the cap, not the per-IP limits (test/abuse/rate-limits.test.ts).
+    raw.rateLimits = { enabled: false };
   });
 
   it.skipIf(Boolean(variant.skip))(
     `stays within ${CAP} interactions and states, and a real sign-in works meanwhile`,
     async () => {
-      await signInAndRedeem(new Browser(), rp, redirectUri, 'ZhangSan'); // warm up: keys, token, JIT
-      const before = { ...memory(), bytes: variant.storage ? 0 : dataBytes(t.dataDir) };
+      await signInAndRedeem(new Browser(), suite.rp, redirectUri, 'ZhangSan'); // warm up: keys, token, JIT
+      const before = { ...memory(), bytes: variant.storage ? 0 : dataBytes(suite.t.dataDir) };
       const started = Date.now();
       let next = 0;
       let done = 0;
       const worker = async () => {
         while (next < ITERATIONS && Date.now() - started < TIME_LIMIT_MS) {
           const i = next++;
-          await visit(t.issuer, i);
+          await visit(suite.t.issuer, i);
           done += 1;
         }
       };
       const flood = Promise.all(Array.from({ length: CONCURRENCY }, worker));
       // A real person in the middle of it.
       while (done < ITERATIONS / 2 && Date.now() - started < TIME_LIMIT_MS) await new Promise((resolve) => setTimeout(resolve, 50));
-      const { tokens } = await signInAndRedeem(new Browser(), rp, redirectUri, 'LiSi');
+      const { tokens } = await signInAndRedeem(new Browser(), suite.rp, redirectUri, 'LiSi');
       expect(tokens.id_token).toBeTruthy();
       await flood;
       const seconds = (Date.now() - started) / 1000;
 
-      const after = { ...memory(), bytes: variant.storage ? 0 : dataBytes(t.dataDir) };
+      const after = { ...memory(), bytes: variant.storage ? 0 : dataBytes(suite.t.dataDir) };
       let interactions: number;
       let states: number;
       if (variant.storage) {
@@ -116,11 +104,11 @@ describe.each(await storageVariants('flood'))('a flood of anonymous sign-in star
         );
         states = Number((await queryTestDatabase<{ n: string }>(`SELECT count(*) AS n FROM "${schema}".login_states`))[0]!.n);
       } else {
-        await t.server.storage.close(); // flush, then read the file as a restart would
-        const file = await LowdbFile.open(join(t.dataDir, 'db.json'));
+        await suite.t.server.storage.close(); // flush, then read the file as a restart would
+        const file = await LowdbFile.open(join(suite.t.dataDir, 'db.json'));
         interactions = Object.keys(file.data.models.Interaction ?? {}).length;
         states = Object.keys(file.data.loginStates).length;
-        after.bytes = dataBytes(t.dataDir);
+        after.bytes = dataBytes(suite.t.dataDir);
         await file.close();
       }
       console.info(

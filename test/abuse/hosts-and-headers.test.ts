@@ -25,6 +25,20 @@ function rawRequest(port: number, head: string): Promise<{ status: number; text:
   });
 }
 
+/** An authorization request of the confidential test client (code flow, scope openid) at `base`. */
+function authUrl(base: string, extra: Record<string, string> = {}): URL {
+  const url = new URL(`${base}/auth`);
+  url.search = new URLSearchParams({
+    client_id: CONFIDENTIAL.client_id,
+    response_type: 'code',
+    scope: 'openid',
+    redirect_uri: CONFIDENTIAL.redirect_uris[0]!,
+    ...extra,
+    state: 'abcdefgh',
+  }).toString();
+  return url;
+}
+
 const BAD_HOSTS = ['a b', '[', '%zz', 'x:99999', 'evil.example/path', 'user@evil.example', ''];
 const PATHS = [
   '/.well-known/openid-configuration',
@@ -106,15 +120,7 @@ describe('an https issuer', () => {
   afterAll(() => t.stop());
 
   it('sends HSTS and Secure cookies even on a plain-http hop', async () => {
-    const url = new URL(`${plain}/auth`);
-    url.search = new URLSearchParams({
-      client_id: CONFIDENTIAL.client_id,
-      response_type: 'code',
-      scope: 'openid',
-      redirect_uri: CONFIDENTIAL.redirect_uris[0]!,
-      state: 'abcdefgh',
-    }).toString();
-    const response = await fetch(url, { redirect: 'manual' });
+    const response = await fetch(authUrl(plain), { redirect: 'manual' });
     expect(response.status).toBe(303);
     expect(response.headers.get('strict-transport-security')).toBe('max-age=31536000');
     const cookies = response.headers.getSetCookie();
@@ -133,17 +139,13 @@ describe('the form_post page', () => {
   afterAll(() => t.stop());
 
   it('carries a strict CSP allowing only its own script and a post to the client, plus nosniff and no referrer', async () => {
-    const url = new URL(`${t.issuer}/auth`);
-    url.search = new URLSearchParams({
-      client_id: CONFIDENTIAL.client_id,
-      response_type: 'code',
-      scope: 'openid',
-      redirect_uri: CONFIDENTIAL.redirect_uris[0]!,
-      response_mode: 'form_post',
-      prompt: 'none', // no session: login_required, delivered by the form_post page
-      state: 'abcdefgh',
-    }).toString();
-    const response = await fetch(url, { redirect: 'manual' });
+    const response = await fetch(
+      authUrl(t.issuer, {
+        response_mode: 'form_post',
+        prompt: 'none', // no session: login_required, delivered by the form_post page
+      }),
+      { redirect: 'manual' },
+    );
     const body = await response.text();
     expect(body).toContain('<form method="post" action="http://127.0.0.1:59999/cb"');
     expect(body).toContain('login_required');
@@ -159,15 +161,7 @@ describe('the form_post page', () => {
   });
 
   it('does not put that CSP on the redirect answers of /auth', async () => {
-    const url = new URL(`${t.issuer}/auth`);
-    url.search = new URLSearchParams({
-      client_id: CONFIDENTIAL.client_id,
-      response_type: 'code',
-      scope: 'openid',
-      redirect_uri: CONFIDENTIAL.redirect_uris[0]!,
-      state: 'abcdefgh',
-    }).toString();
-    const response = await fetch(url, { redirect: 'manual' });
+    const response = await fetch(authUrl(t.issuer), { redirect: 'manual' });
     expect(response.status).toBe(303);
     expect(response.headers.get('content-security-policy')).toBeNull();
   });

@@ -7,12 +7,10 @@
  * `npm run bench`, not to assertions on a shared CI machine).
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { generateKeyPairJwks, rotateKeys } from '../../src/oidc/keys.js';
 import { TTL } from '../../src/oidc/ttl.js';
-import { dropSchemas } from '../support/postgres.js';
-import { startTestServer, type TestServer } from '../support/server.js';
-import { storageVariants } from '../support/storages.js';
+import { serverOnStorage, storageVariants } from '../support/storages.js';
 
 describe('signing key generation', () => {
   it('leaves the event loop free: timers fire while keys are generated', async () => {
@@ -32,28 +30,18 @@ describe('signing key generation', () => {
 });
 
 describe.each(await storageVariants('rotation'))('key rotation on $name', (variant) => {
-  let t: TestServer;
-  beforeAll(async () => {
-    if (variant.skip) return;
-    t = await startTestServer((raw) => {
-      if (variant.storage) raw.storage = variant.storage;
-    });
-  });
-  afterAll(async () => {
-    await t?.stop();
-    if (variant.storage) await dropSchemas([variant.storage.schema]);
-  });
+  const suite = serverOnStorage(variant);
 
   it.skipIf(Boolean(variant.skip))('rotates (publish, promote) while serving, and reports the longest stall', async () => {
-    await (await fetch(`${t.issuer}/jwks`)).text(); // warm up
+    await (await fetch(`${suite.t.issuer}/jwks`)).text(); // warm up
     const delay = monitorEventLoopDelay({ resolution: 5 });
     const worst: number[] = [];
     for (let step = 0; step < 2; step += 1) {
       delay.reset();
       delay.enable();
-      await rotateKeys(t.server.storage.keys, Math.floor(Date.now() / 1000), TTL.IdToken);
-      expect(await t.server.reloadKeys()).toBe(true);
-      await (await fetch(`${t.issuer}/jwks`)).text();
+      await rotateKeys(suite.t.server.storage.keys, Math.floor(Date.now() / 1000), TTL.IdToken);
+      expect(await suite.t.server.reloadKeys()).toBe(true);
+      await (await fetch(`${suite.t.issuer}/jwks`)).text();
       delay.disable();
       worst.push(delay.max / 1e6);
     }

@@ -4,13 +4,11 @@
  * idempotent calls the sign-in succeeds (one retry, within the budget); auth/getuserinfo redeems a
  * single-use code, so it is not sent again: the person gets "try again" and the next try works.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type * as oidc from 'openid-client';
+import { describe, expect, it } from 'vitest';
 import { Browser, textOf } from '../support/browser.js';
-import { authorizationRequest, discover, openWeComLogin, scanAs, signInAndRedeem } from '../support/flow.js';
-import { dropSchemas } from '../support/postgres.js';
-import { AGENT_ID, CONFIDENTIAL, CORP_ID, startTestServer, type TestServer } from '../support/server.js';
-import { storageVariants } from '../support/storages.js';
+import { authorizationRequest, openWeComLogin, scanAs, signInAndRedeem } from '../support/flow.js';
+import { AGENT_ID, CONFIDENTIAL, CORP_ID } from '../support/server.js';
+import { serverOnStorage, storageVariants } from '../support/storages.js';
 import { TRANSPORT_FAULTS, type SimulatedApi, type TransportFault } from '../../src/simulator/index.js';
 
 const redirectUri = CONFIDENTIAL.redirect_uris[0]!;
@@ -23,45 +21,34 @@ for (const variant of await storageVariants('faults')) {
   );
 
   describe(`one WeCom transport fault on ${variant.name}`, () => {
-    let t: TestServer;
-    let rp: oidc.Configuration;
-    beforeAll(async () => {
-      if (variant.skip) return;
-      t = await startTestServer((raw) => {
-        if (variant.storage) raw.storage = variant.storage;
-        raw.wecom = { timeoutMs: 3_000, responseTimeoutMs: 400 };
-      });
-      rp = await discover(t.issuer, CONFIDENTIAL);
-    });
-    afterAll(async () => {
-      await t?.stop();
-      if (variant.storage) await dropSchemas([variant.storage.schema]);
+    const suite = serverOnStorage(variant, (raw) => {
+      raw.wecom = { timeoutMs: 3_000, responseTimeoutMs: 400 };
     });
 
     it.skipIf(Boolean(variant.skip)).each(cases)('%s answering %s once: the sign-in succeeds', async (api, fault) => {
-      await t.restart(); // empty caches (token, department names) and fresh simulator counters
+      await suite.t.restart(); // empty caches (token, department names) and fresh simulator counters
       // PostgreSQL keeps the WeCom token across the restart: drop it so that gettoken is called.
-      const cached = await t.server.storage.accessTokens.read(`${CORP_ID}/${AGENT_ID}`);
-      if (cached) await t.server.storage.accessTokens.remove(`${CORP_ID}/${AGENT_ID}`, cached.value);
-      t.sim.failNext(api, fault);
-      const { tokens } = await signInAndRedeem(new Browser(), rp, redirectUri, 'ZhangSan');
+      const cached = await suite.t.server.storage.accessTokens.read(`${CORP_ID}/${AGENT_ID}`);
+      if (cached) await suite.t.server.storage.accessTokens.remove(`${CORP_ID}/${AGENT_ID}`, cached.value);
+      suite.t.sim.failNext(api, fault);
+      const { tokens } = await signInAndRedeem(new Browser(), suite.rp, redirectUri, 'ZhangSan');
       expect(tokens.id_token).toBeTruthy();
-      expect(t.sim.calls[api]).toBeGreaterThanOrEqual(2); // the failed call and its retry
+      expect(suite.t.sim.calls[api]).toBeGreaterThanOrEqual(2); // the failed call and its retry
       if (api === 'department/get') expect(JSON.stringify(tokens.claims())).not.toMatch(/"groups":\[\d/);
     });
 
     it.skipIf(Boolean(variant.skip) || variant.name !== 'lowdb').each([...TRANSPORT_FAULTS])(
       'auth/getuserinfo answering %s once: not sent again, "try again", and the next try works',
       async (fault) => {
-        await t.restart();
-        t.sim.failNext('getuserinfo', fault);
+        await suite.t.restart();
+        suite.t.sim.failNext('getuserinfo', fault);
         const browser = new Browser();
-        const qr = await openWeComLogin(browser, await authorizationRequest(rp, redirectUri));
+        const qr = await openWeComLogin(browser, await authorizationRequest(suite.rp, redirectUri));
         const page = await scanAs(browser, qr, 'ZhangSan', redirectUri);
         expect(page.status).toBe(503);
         expect(textOf(page)).toMatch(/稍后重试/);
-        expect(t.sim.calls.getuserinfo).toBe(1);
-        const { tokens } = await signInAndRedeem(new Browser(), rp, redirectUri, 'ZhangSan');
+        expect(suite.t.sim.calls.getuserinfo).toBe(1);
+        const { tokens } = await signInAndRedeem(new Browser(), suite.rp, redirectUri, 'ZhangSan');
         expect(tokens.id_token).toBeTruthy();
       },
     );

@@ -10,12 +10,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import axe from 'axe-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
-import { chromiumSkipReason, guardedContext, launchChromium, screenshot } from '../support/chromium.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { chromiumSkipReason, screenshot } from '../support/chromium.js';
 import { AGENT_ID, APP_SECRET, CORP_ID, type TestServer } from '../support/server.js';
-import { documentResponse, isCallback, isOurPage, openQrPage, scanButton, startProvider } from './harness.js';
-import { PARTNER_NAME, RelyingParty } from './rp.js';
+import { browserSuite, documentResponse, isCallback, isOurPage, openQrPage, scanButton, startProvider } from './harness.js';
+import { PARTNER_NAME } from './rp.js';
 
 // Functions given to evaluate() run in the page; the project compiles without the DOM lib.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the page's globals, untyped for that reason
@@ -58,46 +58,19 @@ describe.skipIf(chromiumSkipReason)(
   `branded sign-in pages in Chromium${chromiumSkipReason ? ` (${chromiumSkipReason})` : ''}`,
   { timeout: 90_000 },
   () => {
-    let browser: Browser;
-    let rp: RelyingParty;
-    let context: BrowserContext | undefined;
-    let blocked: string[] = [];
-    let allowedBlocked: (url: string) => boolean = () => false;
-
-    beforeAll(async () => {
-      [browser, rp] = await Promise.all([launchChromium(), RelyingParty.start()]);
-    });
-    afterAll(async () => {
-      await browser?.close();
-      await rp?.close();
-    });
-    afterEach(async () => {
-      await context?.close();
-      context = undefined;
-      expect(
-        blocked.filter((url) => !allowedBlocked(url)),
-        'requests that left the machine',
-      ).toEqual([]);
-      allowedBlocked = () => false;
-    });
-
-    async function newPage(options: BrowserContextOptions = {}): Promise<Page> {
-      const guarded = await guardedContext(browser, { viewport: { width: 1280, height: 900 }, ...options });
-      context = guarded.context;
-      blocked = guarded.blocked;
-      return context.newPage();
-    }
+    const suite = browserSuite({ viewport: { width: 1280, height: 900 } });
+    const { newPage } = suite;
 
     async function openLogin(page: Page, t: TestServer, params: Record<string, string> = {}) {
       const response = documentResponse(page, isOurPage(t));
-      await page.goto(rp.loginUrl(params));
+      await page.goto(suite.rp.loginUrl(params));
       return response;
     }
 
     describe('unbranded (the default configuration)', () => {
       let t: TestServer;
       beforeAll(async () => {
-        t = await startProvider(rp);
+        t = await startProvider(suite.rp);
       });
       afterAll(() => t?.stop());
 
@@ -129,14 +102,14 @@ describe.skipIf(chromiumSkipReason)(
         const page = await newPage({ userAgent: IPHONE_SAFARI, viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
         await openLogin(page, t);
         expect(await page.locator('h1').textContent()).toBe('请在企业微信中或电脑上继续登录');
-        expect(await page.locator('#app-link').inputValue()).toBe(`${rp.origin}/`);
+        expect(await page.locator('#app-link').inputValue()).toBe(`${suite.rp.origin}/`);
         expect(await page.locator('[data-wecom-panel]').count()).toBe(0);
         const copy = page.getByRole('button', { name: '复制链接' });
         await copy.waitFor();
-        await context!.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: t.issuer });
+        await suite.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: t.issuer });
         await copy.click();
         await page.locator('#copy-status', { hasText: '已复制' }).waitFor();
-        expect(await page.evaluate(() => window.navigator.clipboard.readText())).toBe(`${rp.origin}/`);
+        expect(await page.evaluate(() => window.navigator.clipboard.readText())).toBe(`${suite.rp.origin}/`);
         expect(await seriousViolations(page)).toEqual([]);
         await screenshot(page, 'login-mobile', 'phone-page');
 
@@ -186,7 +159,7 @@ describe.skipIf(chromiumSkipReason)(
 
       it('consent and error pages carry the layout and pass axe', async () => {
         const page = await newPage();
-        await openQrPage(page, rp, { client: 'partner' });
+        await openQrPage(page, suite.rp, { client: 'partner' });
         await scanButton(page, 'ZhangSan').click();
         await page.getByRole('heading', { name: PARTNER_NAME }).waitFor();
         expect(await layoutOf(page)).toMatchObject({ lang: 'zh-CN', brandName: '企业微信登录', langSwitch: 'English' });
@@ -198,7 +171,7 @@ describe.skipIf(chromiumSkipReason)(
     describe('several connections', () => {
       let t: TestServer;
       beforeAll(async () => {
-        t = await startProvider(rp, (raw) => {
+        t = await startProvider(suite.rp, (raw) => {
           raw.connections = [
             { identifier: 'wecom', displayName: { 'zh-CN': '企业微信', en: 'WeCom' }, corpId: CORP_ID, agentId: AGENT_ID, secret: APP_SECRET },
             {
@@ -238,20 +211,20 @@ describe.skipIf(chromiumSkipReason)(
 
     describe('a panel that degrades', () => {
       it('WeCom unreachable (real SDK, nothing answers): the panel goes, the button stays, no iframe', async () => {
-        const t = await startProvider(rp, (raw) => {
+        const t = await startProvider(suite.rp, (raw) => {
           raw.simulator = { enabled: false };
         });
         try {
           const page = await newPage();
           // The guard aborts the panel's request, as a network without WeCom would: that is the only outside request.
-          allowedBlocked = (url) => url.startsWith(`${WECOM_PANEL}?`);
+          suite.allowBlocked((url) => url.startsWith(`${WECOM_PANEL}?`));
           await openLogin(page, t);
           await page.locator('[data-wecom-panel]').waitFor({ state: 'attached' });
           await page.locator('[data-wecom-panel]').waitFor({ state: 'detached', timeout: 12_000 });
           expect(await page.getAttribute('body', 'data-wecom-panel-removed')).toBe('timeout');
           expect(await page.locator('iframe').count()).toBe(0);
           expect(await page.getByRole('button', { name: '使用企业微信登录' }).isVisible()).toBe(true);
-          expect(blocked.length).toBeGreaterThan(0);
+          expect(suite.blocked.length).toBeGreaterThan(0);
           await screenshot(page, 'login-panel-unreachable', 'button-only');
         } finally {
           await t.stop();
@@ -259,7 +232,7 @@ describe.skipIf(chromiumSkipReason)(
       });
 
       it('the panel reports a failure (onLoginFail): removed at once, before the timeout', async () => {
-        const t = await startProvider(rp, (raw) => {
+        const t = await startProvider(suite.rp, (raw) => {
           // The simulator does not host this connection's corp: WeCom's panel refuses it (40013).
           raw.simulator = { enabled: true, apps: [{ corpId: 'wwsomeothercorp01', agentId: AGENT_ID, secret: APP_SECRET }] };
         });
@@ -285,7 +258,7 @@ describe.skipIf(chromiumSkipReason)(
       beforeAll(async () => {
         dir = mkdtempSync(join(tmpdir(), 'wecom-oidc-branding-'));
         // Real image files, drawn by the browser: a wordmark logo and a 32×32 favicon.
-        const draw = await browser.newPage();
+        const draw = await suite.browser.newPage();
         await draw.setContent(
           '<div id="logo" style="display:inline-flex;align-items:center;gap:8px;padding:4px 8px;font:bold 28px sans-serif;color:#0b5fff">' +
             '<span style="display:inline-block;width:36px;height:36px;border-radius:8px;background:#0b5fff"></span>EXAMPLE</div>' +
@@ -296,7 +269,7 @@ describe.skipIf(chromiumSkipReason)(
         writeFileSync(join(dir, 'favicon.png'), faviconBytes);
         await draw.close();
         writeFileSync(join(dir, 'extra.css'), '.site-footer { letter-spacing: 0.5px; }\n');
-        t = await startProvider(rp, (raw) => {
+        t = await startProvider(suite.rp, (raw) => {
           raw.branding = {
             name: { 'zh-CN': '示例科技', en: 'Example Tech' },
             logo: join(dir, 'logo.png'),
@@ -354,7 +327,7 @@ describe.skipIf(chromiumSkipReason)(
         await screenshot(page, 'login-pc-panel', 'branded');
 
         // Without the panel (WeCom's SDK blocked) the primary button carries the (darkened) brand colour.
-        await context!.route('**/assets/wecom-jssdk.js', (route) => route.abort('blockedbyclient'));
+        await suite.context.route('**/assets/wecom-jssdk.js', (route) => route.abort('blockedbyclient'));
         await openLogin(page, t);
         await page.locator('[data-wecom-panel]').waitFor({ state: 'detached' });
         const colours = await page.getByRole('button', { name: '使用企业微信登录' }).evaluate((el) => {
@@ -369,7 +342,7 @@ describe.skipIf(chromiumSkipReason)(
 
       it('English login page and the consent page of a per-language client name', async () => {
         const page = await newPage({ locale: 'en-US' });
-        await openQrPage(page, rp, { client: 'partner' }, 'Sign in with 企业微信');
+        await openQrPage(page, suite.rp, { client: 'partner' }, 'Sign in with 企业微信');
         await scanButton(page, 'ZhangSan').click();
         await page.getByRole('heading', { name: PARTNER_NAME }).waitFor();
         await expectBranded(page, 'en');
@@ -391,7 +364,7 @@ describe.skipIf(chromiumSkipReason)(
 
       it('error page', async () => {
         const page = await newPage();
-        await openQrPage(page, rp);
+        await openQrPage(page, suite.rp);
         const callback = documentResponse(page, isCallback);
         await scanButton(page, 'sunqi').click();
         expect((await callback).status()).toBe(403);

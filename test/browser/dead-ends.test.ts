@@ -4,12 +4,13 @@
  * page with no button; a refused member who goes back to the app is reported to it as refused, not
  * as having cancelled, and Back from there leads to the app again.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { chromiumSkipReason, guardedContext, launchChromium, screenshot } from '../support/chromium.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { chromiumSkipReason, screenshot } from '../support/chromium.js';
 import type { TestServer } from '../support/server.js';
 import {
   appResult,
+  browserSuite,
   documentResponse,
   expectNoStackTrace,
   isCallback,
@@ -19,38 +20,18 @@ import {
   scanButton,
   startProvider,
 } from './harness.js';
-import { RelyingParty } from './rp.js';
 
 describe.skipIf(chromiumSkipReason)(`no dead ends in Chromium${chromiumSkipReason ? ` (${chromiumSkipReason})` : ''}`, () => {
-  let browser: Browser;
-  let rp: RelyingParty;
+  const suite = browserSuite();
+  const { newPage } = suite;
   let t: TestServer;
-  let context: BrowserContext | undefined;
-  let blocked: string[] = [];
 
   beforeAll(async () => {
-    [browser, rp] = await Promise.all([launchChromium(), RelyingParty.start()]);
-    t = await startProvider(rp);
+    t = await startProvider(suite.rp);
   });
-  afterAll(async () => {
-    await t?.stop();
-    await browser?.close();
-    await rp?.close();
-  });
-  afterEach(async () => {
-    await context?.close();
-    context = undefined;
-    expect(blocked, 'requests that left the machine').toEqual([]);
-  });
+  afterAll(() => t?.stop());
 
-  async function newPage(): Promise<Page> {
-    const guarded = await guardedContext(browser);
-    context = guarded.context;
-    blocked = guarded.blocked;
-    return context.newPage();
-  }
-
-  const appHome = () => `${rp.origin}/`;
+  const appHome = () => `${suite.rp.origin}/`;
 
   async function expectAppHome(page: Page, name: string, step: string) {
     await page.waitForURL(appHome());
@@ -59,9 +40,9 @@ describe.skipIf(chromiumSkipReason)(`no dead ends in Chromium${chromiumSkipReaso
   }
 
   async function signInAsZhangSan(page: Page) {
-    await openQrPage(page, rp);
+    await openQrPage(page, suite.rp);
     await scanButton(page, 'ZhangSan').click();
-    expect((await appResult(page, rp)).user).toBe('张三');
+    expect((await appResult(page, suite.rp)).user).toBe('张三');
   }
 
   it("Back after signing in: WeCom's QR page, then our login page, which sends the person on to the app", async () => {
@@ -77,17 +58,17 @@ describe.skipIf(chromiumSkipReason)(`no dead ends in Chromium${chromiumSkipReaso
   it('reloading our login page in another tab after signing in sends the person on to the app', async () => {
     const name = 'dead-end-reload';
     const page = await newPage();
-    await page.goto(rp.loginUrl());
+    await page.goto(suite.rp.loginUrl());
     await page.waitForURL(isOurPage(t));
     // the same sign-in attempt open in a second tab (a duplicated or restored tab)
-    const other = await context!.newPage();
+    const other = await suite.context.newPage();
     await other.goto(page.url());
     expect(await other.getByRole('button', { name: '使用企业微信登录' }).count()).toBe(1);
 
     await page.getByRole('button', { name: '使用企业微信登录' }).click();
     await page.waitForURL(isQrPage);
     await scanButton(page, 'ZhangSan').click();
-    expect((await appResult(page, rp)).user).toBe('张三');
+    expect((await appResult(page, suite.rp)).user).toBe('张三');
 
     const reload = await other.reload();
     expect(reload?.status()).toBe(200);
@@ -109,7 +90,7 @@ describe.skipIf(chromiumSkipReason)(`no dead ends in Chromium${chromiumSkipReaso
   it('refused, then "返回应用": the app hears the sign-in was refused; Back leads to the app again', async () => {
     const name = 'dead-end-refused';
     const page = await newPage();
-    await openQrPage(page, rp);
+    await openQrPage(page, suite.rp);
     const callback = documentResponse(page, isCallback);
     await scanButton(page, 'wangwu').click();
     expect((await callback).status()).toBe(403);
@@ -118,7 +99,7 @@ describe.skipIf(chromiumSkipReason)(`no dead ends in Chromium${chromiumSkipReaso
     await screenshot(page, name, 'refused');
 
     await page.getByRole('button', { name: '返回应用' }).click();
-    expect(await appResult(page, rp)).toEqual({ error: 'access_denied' });
+    expect(await appResult(page, suite.rp)).toEqual({ error: 'access_denied' });
     expect(await page.locator('#error-description').textContent()).toMatch(/^The sign-in was refused/);
     await screenshot(page, name, 'app-refused');
 
@@ -128,9 +109,9 @@ describe.skipIf(chromiumSkipReason)(`no dead ends in Chromium${chromiumSkipReaso
 
   it('a cancel is reported to the app as a cancel', async () => {
     const page = await newPage();
-    await page.goto(rp.loginUrl());
+    await page.goto(suite.rp.loginUrl());
     await page.getByRole('button', { name: '取消并返回应用' }).click();
-    expect(await appResult(page, rp)).toEqual({ error: 'access_denied' });
+    expect(await appResult(page, suite.rp)).toEqual({ error: 'access_denied' });
     expect(await page.locator('#error-description').textContent()).toBe('End-User aborted interaction');
   });
 

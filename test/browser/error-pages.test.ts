@@ -3,39 +3,26 @@
  * simulator's demo people and features: status code, a readable message, no stack trace, and
  * "返回应用", which returns the app error=access_denied.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page, Response } from 'playwright-core';
-import { chromiumSkipReason, guardedContext, launchChromium, screenshot } from '../support/chromium.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page, Response } from 'playwright-core';
+import { chromiumSkipReason, screenshot } from '../support/chromium.js';
 import { CORP_ID, AGENT_ID, type TestServer } from '../support/server.js';
-import { appResult, cancelButton, documentResponse, expectNoStackTrace, isCallback, openQrPage, scanButton, startProvider } from './harness.js';
-import { RelyingParty } from './rp.js';
+import {
+  appResult,
+  browserSuite,
+  cancelButton,
+  documentResponse,
+  expectNoStackTrace,
+  isCallback,
+  openQrPage,
+  scanButton,
+  startProvider,
+} from './harness.js';
 
 describe.skipIf(chromiumSkipReason)(`error pages in Chromium${chromiumSkipReason ? ` (${chromiumSkipReason})` : ''}`, () => {
-  let browser: Browser;
-  let rp: RelyingParty;
+  const suite = browserSuite();
+  const { newPage } = suite;
   let t: TestServer;
-  let context: BrowserContext | undefined;
-  let blocked: string[] = [];
-
-  beforeAll(async () => {
-    [browser, rp] = await Promise.all([launchChromium(), RelyingParty.start()]);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await rp?.close();
-  });
-  afterEach(async () => {
-    await context?.close();
-    context = undefined;
-    expect(blocked, 'requests that left the machine').toEqual([]);
-  });
-
-  async function newPage(): Promise<Page> {
-    const guarded = await guardedContext(browser);
-    context = guarded.context;
-    blocked = guarded.blocked;
-    return context.newPage();
-  }
 
   /** Status, heading, message and the app's answer to "返回应用", with screenshots of both pages. */
   async function expectErrorPage(page: Page, response: Response, name: string, expected: { status: number; heading: string; text: RegExp }) {
@@ -48,13 +35,13 @@ describe.skipIf(chromiumSkipReason)(`error pages in Chromium${chromiumSkipReason
     await screenshot(page, name, 'error-page');
 
     await page.getByRole('button', { name: '返回应用' }).click();
-    expect(await appResult(page, rp)).toEqual({ error: 'access_denied' });
+    expect(await appResult(page, suite.rp)).toEqual({ error: 'access_denied' });
     await screenshot(page, name, 'app-access-denied');
   }
 
   describe('refused or abandoned scans', () => {
     beforeAll(async () => {
-      t = await startProvider(rp);
+      t = await startProvider(suite.rp);
     });
     afterAll(() => t?.stop());
 
@@ -67,7 +54,7 @@ describe.skipIf(chromiumSkipReason)(`error pages in Chromium${chromiumSkipReason
       ['personal WeChat (non-member)', 'non-member', 403, /个人微信/],
     ])('%s: refused with a readable page', async (label, who, status, text) => {
       const page = await newPage();
-      await openQrPage(page, rp);
+      await openQrPage(page, suite.rp);
       const callback = documentResponse(page, isCallback);
       await scanButton(page, who).click();
       await expectErrorPage(page, await callback, `error-${label}`, { status, heading: '登录未完成', text });
@@ -75,7 +62,7 @@ describe.skipIf(chromiumSkipReason)(`error pages in Chromium${chromiumSkipReason
 
     it('cancelled scan: "已取消登录" with a way to scan again', async () => {
       const page = await newPage();
-      await openQrPage(page, rp);
+      await openQrPage(page, suite.rp);
       const callback = documentResponse(page, isCallback);
       await cancelButton(page).click();
       expect(await page.getByRole('button', { name: '重新登录' }).count()).toBe(1);
@@ -84,7 +71,7 @@ describe.skipIf(chromiumSkipReason)(`error pages in Chromium${chromiumSkipReason
 
     it('replayed callback (reloading it): "已经使用过或已过期"', async () => {
       const page = await newPage();
-      await openQrPage(page, rp);
+      await openQrPage(page, suite.rp);
       const first = documentResponse(page, isCallback);
       await scanButton(page, 'wangwu').click();
       expect((await first).status()).toBe(403);
@@ -97,17 +84,17 @@ describe.skipIf(chromiumSkipReason)(`error pages in Chromium${chromiumSkipReason
     it('replayed callback after a successful sign-in: no second sign-in, the person is sent on to the app', async () => {
       const name = 'error-replayed-after-success';
       const page = await newPage();
-      await openQrPage(page, rp);
+      await openQrPage(page, suite.rp);
       const callbackRequest = page.waitForRequest((request) => isCallback(new URL(request.url())));
       await scanButton(page, 'ZhangSan').click();
       const callbackUrl = (await callbackRequest).url();
-      expect((await appResult(page, rp)).user).toBe('张三');
+      expect((await appResult(page, suite.rp)).user).toBe('张三');
 
       const replay = documentResponse(page, isCallback);
       await page.goto(callbackUrl);
       // no code: straight to the app's home, where the person is already signed in
       expect((await replay).status()).toBe(303);
-      await page.waitForURL(`${rp.origin}/`);
+      await page.waitForURL(`${suite.rp.origin}/`);
       expect(await page.locator('h1').textContent()).toBe('Browser test app');
       await screenshot(page, name, 'app-home');
     });
@@ -116,7 +103,7 @@ describe.skipIf(chromiumSkipReason)(`error pages in Chromium${chromiumSkipReason
       const page = await newPage();
       // Stop at WeCom's callback: the scan's answer (a redirect to the callback) is held while
       // WeCom's clock moves past the code's 5 minutes, then the browser follows it.
-      await context!.route(
+      await suite.context.route(
         (url) => url.pathname.endsWith('/wwlogin/sso/confirm'),
         async (route) => {
           const response = await route.fetch({ maxRedirects: 0 });
@@ -125,7 +112,7 @@ describe.skipIf(chromiumSkipReason)(`error pages in Chromium${chromiumSkipReason
           await route.fulfill({ response });
         },
       );
-      await openQrPage(page, rp);
+      await openQrPage(page, suite.rp);
       const callback = documentResponse(page, isCallback);
       await scanButton(page, 'ZhangSan').click();
       await expectErrorPage(page, await callback, 'error-expired-code', { status: 400, heading: '登录未完成', text: /已失效[\s\S]*40029/ });
@@ -135,7 +122,7 @@ describe.skipIf(chromiumSkipReason)(`error pages in Chromium${chromiumSkipReason
   describe('configuration problems', () => {
     beforeAll(async () => {
       // WeCom's app has another secret than the one configured.
-      t = await startProvider(rp, (raw) => {
+      t = await startProvider(suite.rp, (raw) => {
         raw.simulator = { enabled: true, apps: [{ corpId: CORP_ID, agentId: AGENT_ID, secret: 'the-secret-wecom-really-has' }] };
       });
     });
@@ -143,7 +130,7 @@ describe.skipIf(chromiumSkipReason)(`error pages in Chromium${chromiumSkipReason
 
     it('wrong secret (40001): the page says sign-in is misconfigured, to ask the administrator quoting the request id, and shows the errcode', async () => {
       const page = await newPage();
-      await openQrPage(page, rp);
+      await openQrPage(page, suite.rp);
       const callback = documentResponse(page, isCallback);
       await scanButton(page, 'ZhangSan').click();
       const response = await callback;

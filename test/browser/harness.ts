@@ -2,10 +2,11 @@
  * What the browser suites share: the provider (with the simulator) registered for the test app,
  * the steps of a sign-in as a person takes them, and the checks every page of ours must pass.
  */
-import { expect } from 'vitest';
-import type { Frame, FrameLocator, Locator, Page, Response } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, expect } from 'vitest';
+import type { Browser, BrowserContext, BrowserContextOptions, Frame, FrameLocator, Locator, Page, Response } from 'playwright-core';
+import { guardedContext, launchChromium } from '../support/chromium.js';
 import { startTestServer, type TestServer } from '../support/server.js';
-import type { RelyingParty } from './rp.js';
+import { RelyingParty } from './rp.js';
 
 // Functions given to evaluate() run in the page; the project compiles without the DOM lib.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the page's globals, untyped for that reason
@@ -13,6 +14,81 @@ declare const document: any;
 
 export const WECOM_UA =
   'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148 wxwork/4.1.22 MicroMessenger/7.0.1 Language/zh';
+
+export interface BrowserSuite {
+  /** The file's Chromium (set in beforeAll). */
+  readonly browser: Browser;
+  /** The test app (set in beforeAll). */
+  readonly rp: RelyingParty;
+  /** The current test's context: the one its last newPage() made. */
+  readonly context: BrowserContext;
+  /** URLs the current test's context refused (see guardedContext). */
+  readonly blocked: readonly string[];
+  /** A page in a fresh guarded context (the suite's context options, then these). */
+  readonly newPage: (options?: BrowserContextOptions) => Promise<Page>;
+  /** For the current test only: refused URLs that match are expected, not a failure. */
+  readonly allowBlocked: (match: (url: string) => boolean) => void;
+}
+
+/**
+ * The lifecycle every browser suite shares: Chromium and the test app for the whole file, a guarded
+ * context per test, closed after it, and the check that no request tried to leave the machine
+ * (except what the test allowed). Call it at the top of the suite's describe.
+ */
+export function browserSuite(contextOptions: BrowserContextOptions = {}): BrowserSuite {
+  let browser: Browser | undefined;
+  let rp: RelyingParty | undefined;
+  let context: BrowserContext | undefined;
+  let blocked: string[] = [];
+  let allowed: (url: string) => boolean = () => false;
+
+  beforeAll(async () => {
+    [browser, rp] = await Promise.all([launchChromium(), RelyingParty.start()]);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await rp?.close();
+  });
+  afterEach(async () => {
+    await context?.close();
+    context = undefined;
+    const unexpected = blocked.filter((url) => !allowed(url));
+    blocked = [];
+    allowed = () => false;
+    expect(unexpected, 'requests that left the machine').toEqual([]);
+  });
+
+  const running = (): Browser => {
+    if (!browser) throw new Error('browserSuite: Chromium is not running (used outside a test?)');
+    return browser;
+  };
+
+  return {
+    get browser() {
+      return running();
+    },
+    get rp() {
+      if (!rp) throw new Error('browserSuite: the test app is not running (used outside a test?)');
+      return rp;
+    },
+    get context() {
+      if (!context) throw new Error('browserSuite: no context yet (call newPage first)');
+      return context;
+    },
+    get blocked() {
+      return blocked;
+    },
+    newPage: async (options = {}) => {
+      const guarded = await guardedContext(running(), { ...contextOptions, ...options });
+      context = guarded.context;
+      blocked = guarded.blocked;
+      return context.newPage();
+    },
+    allowBlocked: (match) => {
+      allowed = match;
+    },
+  };
+}
 
 /** A provider whose only clients are the test app's, started after the app so its URLs are known. */
 export async function startProvider(rp: RelyingParty, overrides: (raw: Record<string, unknown>) => void = () => {}): Promise<TestServer> {

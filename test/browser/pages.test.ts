@@ -3,49 +3,40 @@
  * the page language (Chinese by default, English by ui_locales or the browser's preference), and
  * accessibility basics of the login, consent and error pages.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
-import { chromiumSkipReason, guardedContext, launchChromium, screenshot } from '../support/chromium.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { chromiumSkipReason, screenshot } from '../support/chromium.js';
 import type { TestServer } from '../support/server.js';
-import { appResult, documentResponse, expectAccessibleBasics, isCallback, isOurPage, openQrPage, scanButton, startProvider } from './harness.js';
-import { PARTNER_NAME, RelyingParty } from './rp.js';
+import {
+  appResult,
+  browserSuite,
+  documentResponse,
+  expectAccessibleBasics,
+  isCallback,
+  isOurPage,
+  openQrPage,
+  scanButton,
+  startProvider,
+} from './harness.js';
+import { PARTNER_NAME } from './rp.js';
 
 // Functions given to evaluate() run in the page; the project compiles without the DOM lib.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the page's globals, untyped for that reason
 declare const document: any;
 
 describe.skipIf(chromiumSkipReason)(`our pages in Chromium${chromiumSkipReason ? ` (${chromiumSkipReason})` : ''}`, () => {
-  let browser: Browser;
-  let rp: RelyingParty;
+  const suite = browserSuite();
+  const { newPage } = suite;
   let t: TestServer;
-  let context: BrowserContext | undefined;
-  let blocked: string[] = [];
 
   beforeAll(async () => {
-    [browser, rp] = await Promise.all([launchChromium(), RelyingParty.start()]);
-    t = await startProvider(rp);
+    t = await startProvider(suite.rp);
   });
-  afterAll(async () => {
-    await browser?.close();
-    await rp?.close();
-    await t?.stop();
-  });
-  afterEach(async () => {
-    await context?.close();
-    context = undefined;
-    expect(blocked, 'requests that left the machine').toEqual([]);
-  });
-
-  async function newPage(options: BrowserContextOptions = {}): Promise<Page> {
-    const guarded = await guardedContext(browser, options);
-    context = guarded.context;
-    blocked = guarded.blocked;
-    return context.newPage();
-  }
+  afterAll(() => t?.stop());
 
   /** The third-party app's sign-in, up to our consent page (after the scan as ZhangSan). */
   async function openConsent(page: Page): Promise<void> {
-    await openQrPage(page, rp, { client: 'partner' });
+    await openQrPage(page, suite.rp, { client: 'partner' });
     await scanButton(page, 'ZhangSan').click();
     await page.waitForURL((url) => isOurPage(t)(url) && !isCallback(url));
     await page.getByRole('heading', { name: PARTNER_NAME }).waitFor();
@@ -58,7 +49,7 @@ describe.skipIf(chromiumSkipReason)(`our pages in Chromium${chromiumSkipReason ?
       await openConsent(page);
       expect(await page.locator('h1').textContent()).toBe(`${PARTNER_NAME} 请求访问你的以下信息`);
       const logo = page.locator('img.logo');
-      expect(await logo.getAttribute('src')).toBe(rp.logoUri);
+      expect(await logo.getAttribute('src')).toBe(suite.rp.logoUri);
       // loaded (allowed by the page's img-src), not a broken image
       await page.waitForFunction(() => document.querySelector('img.logo')?.complete === true);
       expect(await logo.evaluate((img) => (img as { naturalWidth: number }).naturalWidth)).toBe(64);
@@ -69,7 +60,7 @@ describe.skipIf(chromiumSkipReason)(`our pages in Chromium${chromiumSkipReason ?
       await screenshot(page, name, 'consent-page');
 
       await page.getByRole('button', { name: '允许' }).click();
-      const result = await appResult(page, rp);
+      const result = await appResult(page, suite.rp);
       expect(result.user).toBe('张三');
       await screenshot(page, name, 'app-signed-in');
     });
@@ -80,7 +71,7 @@ describe.skipIf(chromiumSkipReason)(`our pages in Chromium${chromiumSkipReason ?
       await openConsent(page);
       await screenshot(page, name, 'consent-page');
       await page.getByRole('button', { name: '拒绝' }).click();
-      const result = await appResult(page, rp);
+      const result = await appResult(page, suite.rp);
       expect(result).toEqual({ error: 'access_denied' });
       await screenshot(page, name, 'app-access-denied');
     });
@@ -88,7 +79,7 @@ describe.skipIf(chromiumSkipReason)(`our pages in Chromium${chromiumSkipReason ?
 
   describe('language', () => {
     async function loginPage(page: Page, params: Record<string, string> = {}) {
-      await page.goto(rp.loginUrl(params));
+      await page.goto(suite.rp.loginUrl(params));
       await page.waitForURL(isOurPage(t));
       return {
         lang: await page.getAttribute('html', 'lang'),
@@ -123,7 +114,7 @@ describe.skipIf(chromiumSkipReason)(`our pages in Chromium${chromiumSkipReason ?
   describe('accessibility basics', () => {
     it('login page: lang, one h1, named buttons, Tab reaches "使用企业微信登录"', async () => {
       const page = await newPage();
-      await page.goto(rp.loginUrl());
+      await page.goto(suite.rp.loginUrl());
       await page.waitForURL(isOurPage(t));
       await expectAccessibleBasics(page, '使用企业微信登录');
       await screenshot(page, 'a11y-login', 'primary-button-focused');
@@ -138,7 +129,7 @@ describe.skipIf(chromiumSkipReason)(`our pages in Chromium${chromiumSkipReason ?
 
     it('error page: lang, one h1, named buttons, Tab reaches "重新登录"', async () => {
       const page = await newPage();
-      await openQrPage(page, rp);
+      await openQrPage(page, suite.rp);
       const callback = documentResponse(page, isCallback);
       await scanButton(page, 'wangwu').click();
       expect((await callback).status()).toBe(403);

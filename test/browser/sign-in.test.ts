@@ -3,45 +3,31 @@
  * it: WeCom's full-page QR login, inside the WeCom client, WeCom's QR panel embedded in our login
  * page (with its fallback), and a popup opened by the app.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext } from 'playwright-core';
-import { chromiumSkipReason, guardedContext, launchChromium, screenshot } from '../support/chromium.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { chromiumSkipReason, screenshot } from '../support/chromium.js';
 import type { TestServer } from '../support/server.js';
-import { appResult, documentResponse, isOurPage, isQrPage, scanButton, startProvider, WECOM_UA } from './harness.js';
-import { RelyingParty } from './rp.js';
+import { appResult, browserSuite, documentResponse, isOurPage, isQrPage, scanButton, startProvider, WECOM_UA } from './harness.js';
 
 // Functions given to evaluate() run in the page; the project compiles without the DOM lib.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the page's globals, untyped for that reason
 declare const document: any;
 
 describe.skipIf(chromiumSkipReason)(`sign-in in Chromium${chromiumSkipReason ? ` (${chromiumSkipReason})` : ''}`, () => {
-  let browser: Browser;
-  let rp: RelyingParty;
+  const suite = browserSuite();
+  const { newPage } = suite;
   let t: TestServer | undefined;
-  let context: BrowserContext | undefined;
 
-  beforeAll(async () => {
-    [browser, rp] = await Promise.all([launchChromium(), RelyingParty.start()]);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await rp?.close();
-  });
   afterEach(async () => {
-    await context?.close();
     await t?.stop();
-    context = undefined;
     t = undefined;
   });
 
   it('QR login: app → our login page → WeCom QR page → scan as ZhangSan → app signed in as 张三', async () => {
     const name = 'qr-login';
-    t = await startProvider(rp);
-    const guarded = await guardedContext(browser);
-    context = guarded.context;
-    const page = await context.newPage();
+    t = await startProvider(suite.rp);
+    const page = await newPage();
 
-    await page.goto(`${rp.origin}/`);
+    await page.goto(`${suite.rp.origin}/`);
     await page.getByRole('link', { name: 'Sign in', exact: true }).click();
     await page.waitForURL(isOurPage(t));
     expect(await page.locator('h1').textContent()).toContain('登录到');
@@ -53,25 +39,22 @@ describe.skipIf(chromiumSkipReason)(`sign-in in Chromium${chromiumSkipReason ? `
     await screenshot(page, name, 'wecom-qr-page');
 
     await scanButton(page, 'ZhangSan').click();
-    const result = await appResult(page, rp);
+    const result = await appResult(page, suite.rp);
     expect(result.user).toBe('张三');
     expect(result.claims).toMatchObject({ amr: ['wecom_qr'], preferred_username: 'ZhangSan' });
     await screenshot(page, name, 'app-signed-in');
-    expect(guarded.blocked).toEqual([]);
   });
 
   it('in-client login (wxwork user agent): no QR page, WeCom member picker → app signed in, amr wecom_client', async () => {
     const name = 'in-client-login';
-    t = await startProvider(rp);
-    const guarded = await guardedContext(browser, { userAgent: WECOM_UA, viewport: { width: 390, height: 844 } });
-    context = guarded.context;
-    const page = await context.newPage();
+    t = await startProvider(suite.rp);
+    const page = await newPage({ userAgent: WECOM_UA, viewport: { width: 390, height: 844 } });
     const visited: string[] = [];
     page.on('request', (request) => {
       if (request.isNavigationRequest()) visited.push(request.url());
     });
 
-    await page.goto(`${rp.origin}/`);
+    await page.goto(`${suite.rp.origin}/`);
     await page.getByRole('link', { name: 'Sign in', exact: true }).click();
     // Straight to WeCom's in-client OAuth: the simulator asks which member is signed in to the client.
     await page.waitForURL((url) => url.pathname.endsWith('/connect/oauth2/authorize'));
@@ -80,23 +63,20 @@ describe.skipIf(chromiumSkipReason)(`sign-in in Chromium${chromiumSkipReason ? `
     await screenshot(page, name, 'wecom-member-picker');
 
     await scanButton(page, 'ZhangSan').click();
-    const result = await appResult(page, rp);
+    const result = await appResult(page, suite.rp);
     expect(result.user).toBe('张三');
     expect(result.claims).toMatchObject({ amr: ['wecom_client'] });
     await screenshot(page, name, 'app-signed-in');
 
-    expect(visited.filter((url) => isQrPage(new URL(url)))).toEqual([]);
     // our login page was never rendered: the interaction URL only redirected onward
-    expect(guarded.blocked).toEqual([]);
+    expect(visited.filter((url) => isQrPage(new URL(url)))).toEqual([]);
   });
 
   describe('embedded WeCom QR panel', () => {
     it("is the login page's main content; the scan inside it navigates the top page to the app, signed in", async () => {
       const name = 'embedded-panel';
-      t = await startProvider(rp);
-      const guarded = await guardedContext(browser);
-      context = guarded.context;
-      const page = await context.newPage();
+      t = await startProvider(suite.rp);
+      const page = await newPage();
       const simulatorRequests: string[] = [];
       page.on('request', (request) => {
         const url = new URL(request.url());
@@ -104,7 +84,7 @@ describe.skipIf(chromiumSkipReason)(`sign-in in Chromium${chromiumSkipReason ? `
       });
 
       const loginResponse = documentResponse(page, isOurPage(t));
-      await page.goto(rp.loginUrl());
+      await page.goto(suite.rp.loginUrl());
       const response = await loginResponse;
       expect(response.status()).toBe(200);
 
@@ -133,7 +113,7 @@ describe.skipIf(chromiumSkipReason)(`sign-in in Chromium${chromiumSkipReason ? `
       await screenshot(page, name, 'login-page-with-panel');
 
       await scanButton(frame, 'ZhangSan').click();
-      const result = await appResult(page, rp);
+      const result = await appResult(page, suite.rp);
       expect(result.user).toBe('张三');
       expect(result.claims).toMatchObject({ amr: ['wecom_qr'] });
       await screenshot(page, name, 'app-signed-in');
@@ -142,18 +122,15 @@ describe.skipIf(chromiumSkipReason)(`sign-in in Chromium${chromiumSkipReason ? `
         'GET /wecom-simulator/wwlogin/sso/panel.js',
         'POST /wecom-simulator/wwlogin/sso/confirm',
       ]);
-      expect(guarded.blocked).toEqual([]);
     });
 
     it('without the SDK (script blocked) the full-page "使用企业微信登录" button still works', async () => {
       const name = 'embedded-panel-fallback';
-      t = await startProvider(rp);
-      const guarded = await guardedContext(browser);
-      context = guarded.context;
-      await context.route('**/assets/wecom-jssdk.js', (route) => route.abort('blockedbyclient'));
-      const page = await context.newPage();
+      t = await startProvider(suite.rp);
+      const page = await newPage();
+      await suite.context.route('**/assets/wecom-jssdk.js', (route) => route.abort('blockedbyclient'));
 
-      await page.goto(rp.loginUrl());
+      await page.goto(suite.rp.loginUrl());
       await page.waitForLoadState('load');
       await page.locator('[data-wecom-panel]').waitFor({ state: 'detached' });
       expect(await page.locator('iframe').count()).toBe(0);
@@ -162,20 +139,17 @@ describe.skipIf(chromiumSkipReason)(`sign-in in Chromium${chromiumSkipReason ? `
       await page.getByRole('button', { name: '使用企业微信登录' }).click();
       await page.waitForURL(isQrPage);
       await scanButton(page, 'ZhangSan').click();
-      const result = await appResult(page, rp);
+      const result = await appResult(page, suite.rp);
       expect(result.user).toBe('张三');
       await screenshot(page, name, 'app-signed-in');
-      expect(guarded.blocked).toEqual([]);
     });
   });
 
   it('popup: the app opens the sign-in with display=popup; the popup posts the result to the opener and closes', async () => {
     const name = 'popup';
-    t = await startProvider(rp);
-    const guarded = await guardedContext(browser);
-    context = guarded.context;
-    const page = await context.newPage();
-    await page.goto(`${rp.origin}/`);
+    t = await startProvider(suite.rp);
+    const page = await newPage();
+    await page.goto(`${suite.rp.origin}/`);
 
     const popupOpened = page.waitForEvent('popup');
     await page.getByRole('button', { name: 'Sign in with WeCom' }).click();
@@ -194,6 +168,5 @@ describe.skipIf(chromiumSkipReason)(`sign-in in Chromium${chromiumSkipReason ? `
     expect(await page.locator('#result').textContent()).toBe('Signed in as 张三');
     expect(await page.locator('#result').getAttribute('data-amr')).toBe('["wecom_qr"]');
     await screenshot(page, name, 'app-signed-in');
-    expect(guarded.blocked).toEqual([]);
   });
 });

@@ -1,7 +1,8 @@
 /**
  * Runs Debian's Apache httpd (`apache2 -X`: one process, foreground) from a throw-away ServerRoot on
  * a loopback port, with the modules mod_auth_openidc needs, a page under /protected that shows (via
- * SSI) what mod_auth_openidc set, and the given configuration lines appended.
+ * SSI) what mod_auth_openidc set, a plain /logged-out.html (a post-logout target), and the given
+ * configuration lines appended.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -16,7 +17,13 @@ export interface RunningApache {
 }
 
 /** The SSI page at /protected/index.shtml: each variable in a <span id="…">. */
-export const SHOWN = { 'remote-user': 'REMOTE_USER', sub: 'OIDC_CLAIM_sub', groups: 'OIDC_CLAIM_groups', email: 'OIDC_CLAIM_email' };
+export const SHOWN = {
+  'remote-user': 'REMOTE_USER',
+  sub: 'OIDC_CLAIM_sub',
+  username: 'OIDC_CLAIM_preferred_username',
+  groups: 'OIDC_CLAIM_groups',
+  email: 'OIDC_CLAIM_email',
+};
 
 export async function startApache(port: number, configLines: (base: string) => string[], env: Record<string, string> = {}): Promise<RunningApache> {
   const base = `http://127.0.0.1:${port}`;
@@ -34,6 +41,7 @@ export async function startApache(port: number, configLines: (base: string) => s
     ].join('\n'),
   );
   writeFileSync(join(serverRoot, 'htdocs', 'up.html'), '<!DOCTYPE html><p>up</p>\n');
+  writeFileSync(join(serverRoot, 'htdocs', 'logged-out.html'), '<!DOCTYPE html><p>logged out</p>\n');
   writeFileSync(join(serverRoot, 'mime.types'), 'text/html html\n');
   const runAs = process.getuid?.() === 0 && spawnSync('id', ['-u', 'www-data']).status === 0 ? ['User www-data', 'Group www-data'] : [];
   const modules = ['mpm_prefork', 'authn_core', 'authz_core', 'authz_user', 'mime', 'include'].map(
@@ -45,6 +53,7 @@ export async function startApache(port: number, configLines: (base: string) => s
       `ServerRoot "${serverRoot}"`,
       `Listen 127.0.0.1:${port}`,
       'ServerName 127.0.0.1',
+      // one process (-X) serves one connection at a time: no idle keep-alive connections
       'KeepAlive Off',
       `PidFile "${serverRoot}/httpd.pid"`,
       `DefaultRuntimeDir "${serverRoot}"`,

@@ -5,24 +5,20 @@
  * token, calls userinfo and serves the page, which shows (via SSI) the variables mod_auth_openidc set.
  *
  * Apache runs as a child process (`apache2 -X`, one process, foreground) from a throw-away
- * ServerRoot with its own config, on a free loopback port.
+ * ServerRoot with its own config, on a free loopback port (./apache.ts).
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, startTestServer, type TestServer } from '../support/server.js';
 import { formsOf } from '../support/browser.js';
-import { APACHE, NavigatingBrowser, apacheMissing, signInOnLoginPage, subjectOf } from './support.js';
+import { startApache, type RunningApache } from './apache.js';
+import { NavigatingBrowser, apacheMissing, signInOnLoginPage, subjectOf } from './support.js';
 
 const missing = apacheMissing();
 
 describe.skipIf(missing)(`Apache mod_auth_openidc as the relying party${missing ? ` — skipped: ${missing}` : ''}`, () => {
   let t: TestServer;
-  let apache: ChildProcess | undefined;
-  let serverRoot: string;
+  let apache: RunningApache | undefined;
   let base: string;
   const client = {
     client_id: 'apache',
@@ -42,99 +38,26 @@ describe.skipIf(missing)(`Apache mod_auth_openidc as the relying party${missing 
       (raw.clients as unknown[]).push(structuredClone(client));
     });
 
-    serverRoot = mkdtempSync(join(tmpdir(), 'wecom-oidc-apache-'));
-    // Apache started as root serves as an unprivileged user, which must be able to read the pages
-    chmodSync(serverRoot, 0o755);
-    mkdirSync(join(serverRoot, 'htdocs', 'protected'), { recursive: true });
-    writeFileSync(
-      join(serverRoot, 'htdocs', 'protected', 'index.shtml'),
-      [
-        '<!DOCTYPE html><html><body>',
-        '<p>REMOTE_USER=<span id="remote-user"><!--#echo var="REMOTE_USER" --></span></p>',
-        '<p>sub=<span id="sub"><!--#echo var="OIDC_CLAIM_sub" --></span></p>',
-        '<p>preferred_username=<span id="username"><!--#echo var="OIDC_CLAIM_preferred_username" --></span></p>',
-        '</body></html>',
-        '',
-      ].join('\n'),
-    );
-    writeFileSync(join(serverRoot, 'htdocs', 'logged-out.html'), '<!DOCTYPE html><p>logged out</p>\n');
-    writeFileSync(join(serverRoot, 'mime.types'), 'text/html html\n');
-    const runAs = process.getuid?.() === 0 && spawnSync('id', ['-u', 'www-data']).status === 0 ? ['User www-data', 'Group www-data'] : [];
-    const modules = (names: string[]) => names.map((name) => `LoadModule ${name}_module ${APACHE.modules}/mod_${name}.so`);
-    writeFileSync(
-      join(serverRoot, 'httpd.conf'),
-      [
-        `ServerRoot "${serverRoot}"`,
-        `Listen 127.0.0.1:${port}`,
-        'ServerName 127.0.0.1',
-        // one process (-X) serves one connection at a time: no idle keep-alive connections
-        'KeepAlive Off',
-        `PidFile "${serverRoot}/httpd.pid"`,
-        `DefaultRuntimeDir "${serverRoot}"`,
-        `Mutex file:${serverRoot} default`,
-        `ErrorLog "${serverRoot}/error.log"`,
-        'LogLevel warn auth_openidc:info',
-        ...runAs,
-        ...modules(['mpm_prefork', 'authn_core', 'authz_core', 'authz_user', 'mime', 'include']),
-        `LoadModule auth_openidc_module ${APACHE.modules}/mod_auth_openidc.so`,
-        `DocumentRoot "${serverRoot}/htdocs"`,
-        `<Directory "${serverRoot}/htdocs">`,
-        '  Options +Includes',
-        '  Require all granted',
-        '</Directory>',
-        `TypesConfig "${serverRoot}/mime.types"`,
-        'AddType text/html .shtml',
-        'AddOutputFilter INCLUDES .shtml',
-        `OIDCProviderMetadataURL ${t.issuer}/.well-known/openid-configuration`,
-        `OIDCClientID ${client.client_id}`,
-        `OIDCClientSecret ${client.client_secret}`,
-        `OIDCRedirectURI ${client.redirect_uris[0]}`,
-        `OIDCCryptoPassphrase ${randomBytes(32).toString('base64url')}`,
-        'OIDCScope "openid profile"',
-        'OIDCPKCEMethod S256',
-        'OIDCRemoteUserClaim sub',
-        '<Location /protected>',
-        '  AuthType openid-connect',
-        '  Require valid-user',
-        '</Location>',
-        '',
-      ].join('\n'),
-    );
-    apache = spawn(APACHE.binary!, ['-X', '-f', join(serverRoot, 'httpd.conf')], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    apache.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    apache.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    const deadline = Date.now() + 15_000;
-    for (;;) {
-      if (apache.exitCode !== null) throw new Error(`apache2 exited with ${apache.exitCode}: ${output}${errorLog()}`);
-      try {
-        await fetch(`${base}/logged-out.html`);
-        break;
-      } catch {
-        if (Date.now() > deadline) throw new Error(`apache2 did not start listening on ${base}: ${output}${errorLog()}`);
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
-    }
+    apache = await startApache(port, () => [
+      `OIDCProviderMetadataURL ${t.issuer}/.well-known/openid-configuration`,
+      `OIDCClientID ${client.client_id}`,
+      `OIDCClientSecret ${client.client_secret}`,
+      `OIDCRedirectURI ${client.redirect_uris[0]}`,
+      `OIDCCryptoPassphrase ${randomBytes(32).toString('base64url')}`,
+      'OIDCScope "openid profile"',
+      'OIDCPKCEMethod S256',
+      'OIDCRemoteUserClaim sub',
+      '<Location /protected>',
+      '  AuthType openid-connect',
+      '  Require valid-user',
+      '</Location>',
+    ]);
   });
 
   afterAll(async () => {
-    if (apache && apache.exitCode === null) {
-      const exited = new Promise((resolve) => apache!.once('exit', resolve));
-      apache.kill('SIGTERM');
-      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5000))]);
-      if (apache.exitCode === null) apache.kill('SIGKILL');
-    }
+    await apache?.stop();
     await t?.stop();
-    if (serverRoot) rmSync(serverRoot, { recursive: true, force: true });
   });
-
-  function errorLog(): string {
-    try {
-      return `\n--- error.log ---\n${readFileSync(join(serverRoot, 'error.log'), 'utf8').slice(-3000)}`;
-    } catch {
-      return '';
-    }
-  }
 
   it('protects a page: the browser signs in through us and the WeCom simulator, Apache shows the subject', async () => {
     const browser = new NavigatingBrowser();
@@ -150,7 +73,7 @@ describe.skipIf(missing)(`Apache mod_auth_openidc as the relying party${missing 
     // scan as ZhangSan; then our redirect to Apache's redirect_uri, Apache's code exchange, and
     // Apache's redirect back to the page
     const page = await signInOnLoginPage(browser, loginPage, 'ZhangSan');
-    expect(page.status, `${page.url}\n${page.body.slice(0, 500)}${errorLog()}`).toBe(200);
+    expect(page.status, `${page.url}\n${page.body.slice(0, 500)}${apache!.errorLog()}`).toBe(200);
     expect(page.url).toBe(protectedUrl);
     expect(page.chain.some((url) => url.startsWith(`${client.redirect_uris[0]}?code=`))).toBe(true);
     const sub = await subjectOf(t, 'ZhangSan');

@@ -89,6 +89,23 @@ export async function scanAndCaptureCallback(browser: Browser, qrPage: Page, who
   return page.url;
 }
 
+/**
+ * The demo app's sign-in as a newcomer clicks it: the demo's "sign in" button, our login page's
+ * WeCom button, the simulator's scan as `who`; returns the demo's home page, signed in.
+ */
+export async function signInToDemo(browser: Browser, demoUrl: string, who = 'ZhangSan'): Promise<Page> {
+  const home = await browser.follow(`${demoUrl}/`);
+  const signIn = formsOf(home).find((form) => form.action === '/login');
+  if (!signIn) throw new Error(`no sign-in button on the demo's home page ${home.url}`);
+  const login = await browser.submit(home, signIn);
+  const start = formsOf(login).find((form) => form.action.endsWith('/wecom/wecom'));
+  if (!start) throw new Error(`no "wecom" button on ${login.url} (status ${login.status}): ${login.body.slice(0, 300)}`);
+  const qr = await browser.submit(login, start);
+  const signedIn = await browser.submit(qr, scanForm(qr, who));
+  if (signedIn.url !== `${demoUrl}/`) throw new Error(`sign-in to the demo as ${who} ended at ${signedIn.status} ${signedIn.url}`);
+  return signedIn;
+}
+
 /** The whole sign-in: returns the URL the app's redirect_uri receives (with code and state). */
 export async function signIn(
   browser: Browser,
