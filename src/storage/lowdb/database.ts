@@ -47,8 +47,12 @@ export type DataPath = readonly string[];
 /** A journal line: set a path to a value, or delete it. */
 type Change = { s: DataPath; v: unknown } | { d: DataPath };
 
-/** Never compact a journal smaller than this, however small the snapshot. */
-const MIN_COMPACTION_BYTES = 8 * 1024 * 1024;
+/**
+ * Never compact a journal smaller than this, however small the snapshot. Small enough that an
+ * anonymous flood (a snapshot held at a few MB by the pre-sign-in caps) keeps snapshot plus
+ * journal under 10 MB; large enough that a small store is not rewritten on every few sign-ins.
+ */
+const MIN_COMPACTION_BYTES = 4 * 1024 * 1024;
 
 function emptyDatabase(): DatabaseShape {
   return { version: 1, models: {}, loginStates: {}, accounts: {}, identities: {}, keys: {} };
