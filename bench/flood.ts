@@ -1,7 +1,8 @@
 /**
- * The anonymous flood of issue 12, at full size: `npm run bench:flood -- --visits 1000000`.
+ * The anonymous flood of issue 12, at full size: `npm run bench:flood -- --visits 1000000`
+ * (`--driver postgres` for PostgreSQL, whose data size is the schema's tables and indexes).
  *
- * Our built server runs in its own process (lowdb, WeCom's embedded QR panel on, so every login
+ * Our built server runs in its own process (lowdb by default, WeCom's embedded QR panel on, so every login
  * page also stores a WeCom state; rate limits on but out of reach, so every request stores what it
  * can: the worst case for memory). The generator makes `visits` anonymous visits, each `/auth` then
  * the login page with the interaction cookie, and never signs in; a real sign-in runs at every
@@ -16,6 +17,8 @@ import { parseArgs } from 'node:util';
 import { CLIENT } from './fixtures.js';
 import { fullSignIn } from './flows.js';
 import { CookieJar, send } from './http.js';
+import pg from 'pg';
+import { dropSchemas, newSchemaName } from './postgres.js';
 import { freePort, installExitHandlers, memoryOf, stopAllChildren } from './processes.js';
 import { ourConfig, startOurs, startSimulator, storageDir, type Workspace } from './servers.js';
 
@@ -26,12 +29,15 @@ const { values } = parseArgs({
     checkpoints: { type: 'string', default: '10' },
     /** Seconds to wait after the flood before the last reading: V8 gives memory back when idle. */
     settle: { type: 'string', default: '30' },
+    driver: { type: 'string', default: 'lowdb' },
   },
 });
 const VISITS = Number(values.visits);
 const CONCURRENCY = Number(values.concurrency);
 const CHECKPOINTS = Number(values.checkpoints);
 const SETTLE_SECONDS = Number(values.settle);
+const DRIVER = values.driver === 'postgres' ? 'postgres' : 'lowdb';
+const PG_URL = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const MiB = 1024 * 1024;
 
 function dirBytes(dir: string): number {
@@ -68,11 +74,28 @@ async function main(): Promise<void> {
     ports: { simulator: await freePort(), 'ours-a': await freePort(), 'ours-b': await freePort(), bare: await freePort() },
   };
   installExitHandlers(stopAllChildren);
+  let database: pg.Client | undefined;
   try {
     mkdirSync(space.dir, { recursive: true });
     await startSimulator(space);
     const data = storageDir(space, 'flood');
-    const config = ourConfig(space, 'ours-a', { driver: 'lowdb', path: join(data, 'db.json') });
+    const schema = newSchemaName('postgres-flood');
+    const config = ourConfig(
+      space,
+      'ours-a',
+      DRIVER === 'lowdb' ? { driver: 'lowdb', path: join(data, 'db.json') } : { driver: 'postgres', url: PG_URL, schema },
+    );
+    database = DRIVER === 'postgres' ? new pg.Client({ connectionString: PG_URL }) : undefined;
+    await database?.connect();
+    /** What the store takes on disk: lowdb's directory, or the PostgreSQL schema's tables with their indexes and TOAST. */
+    const dataBytes = async (): Promise<number> => {
+      if (!database) return dirBytes(data);
+      const answer = await database.query<{ bytes: string }>(
+        `SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0) AS bytes FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relkind = 'r'`,
+        [schema],
+      );
+      return Number(answer.rows[0]?.bytes ?? 0);
+    };
     config.wecom = { ...(config.wecom as object), embeddedPanel: true };
     const server = await startOurs(space, 'flood', 'ours-a', config);
     writeFileSync(join(space.dir, 'flood-config.json'), JSON.stringify(config, null, 2));
@@ -80,7 +103,7 @@ async function main(): Promise<void> {
     // Idle: after one real sign-in, so that what every process loads once is already loaded.
     await fullSignIn(server.issuer);
     await new Promise((resolve) => setTimeout(resolve, 2_000));
-    const idle = { rssMiB: memoryOf(server.child.pid).rssMiB, dataMiB: dirBytes(data) / MiB };
+    const idle = { rssMiB: memoryOf(server.child.pid).rssMiB, dataMiB: (await dataBytes()) / MiB };
     console.log(`idle: RSS ${idle.rssMiB.toFixed(1)} MiB, data ${idle.dataMiB.toFixed(2)} MiB`);
 
     const started = performance.now();
@@ -93,7 +116,7 @@ async function main(): Promise<void> {
     const signIns = { ok: 0, failed: 0 };
     const checkpoint = async () => {
       const rss = memoryOf(server.child.pid).rssMiB;
-      const dataMiB = dirBytes(data) / MiB;
+      const dataMiB = (await dataBytes()) / MiB;
       peakRss = Math.max(peakRss, rss);
       peakData = Math.max(peakData, dataMiB);
       const signedIn = await fullSignIn(server.issuer).then(
@@ -122,9 +145,9 @@ async function main(): Promise<void> {
     );
     await checkpointing;
     const seconds = (performance.now() - started) / 1000;
-    const end = { rssMiB: memoryOf(server.child.pid).rssMiB, dataMiB: dirBytes(data) / MiB };
+    const end = { rssMiB: memoryOf(server.child.pid).rssMiB, dataMiB: (await dataBytes()) / MiB };
     await new Promise((resolve) => setTimeout(resolve, SETTLE_SECONDS * 1000));
-    const settled = { rssMiB: memoryOf(server.child.pid).rssMiB, dataMiB: dirBytes(data) / MiB };
+    const settled = { rssMiB: memoryOf(server.child.pid).rssMiB, dataMiB: (await dataBytes()) / MiB };
     console.log(`\n${VISITS} visits (${2 * VISITS} requests) in ${seconds.toFixed(0)} s, ${(VISITS / seconds).toFixed(0)} visits/s`);
     console.log(
       `RSS: idle ${idle.rssMiB.toFixed(1)}, end ${end.rssMiB.toFixed(1)}, peak ${peakRss.toFixed(1)}, ${SETTLE_SECONDS} s later ${settled.rssMiB.toFixed(1)} MiB ` +
@@ -136,7 +159,9 @@ async function main(): Promise<void> {
     console.log(`real sign-ins during the flood: ${signIns.ok} ok, ${signIns.failed} failed`);
     if (signIns.failed > 0) process.exitCode = 1;
   } finally {
+    await database?.end();
     await stopAllChildren();
+    if (DRIVER === 'postgres') await dropSchemas(PG_URL);
     rmSync(space.dir, { recursive: true, force: true });
   }
 }
