@@ -20,10 +20,7 @@ COPY src ./src
 RUN npm run build
 
 FROM node:${NODE_VERSION}-bookworm-slim
-# MALLOC_ARENA_MAX: two malloc arenas instead of one per thread; RSS after thousands of sign-ins
-# measured about 60 MiB lower with it in one run of bench/heap.ts (README, "Benchmarks").
 ENV NODE_ENV=production \
-    MALLOC_ARENA_MAX=2 \
     WECOM_OIDC_CONFIG=/etc/wecom-oidc/config.json \
     HEALTHCHECK_URL=http://127.0.0.1:3000/healthz
 WORKDIR /app

@@ -67,8 +67,6 @@ async function visit(issuer: string, i: number): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  // As the systemd unit and the image run the server (and as `npm run bench` runs every server).
-  process.env.MALLOC_ARENA_MAX ??= '2';
   const space: Workspace = {
     dir: mkdtempSync(join(tmpdir(), 'wecom-oidc-flood-')),
     ports: { simulator: await freePort(), 'ours-a': await freePort(), 'ours-b': await freePort(), bare: await freePort() },

@@ -49,9 +49,6 @@ const progress = (line: string) => process.stderr.write(`[${String(Math.round((D
 const gettoken: GettokenRecord[] = [];
 
 async function main(): Promise<void> {
-  // Every server process (ours and the bare provider alike) runs as the systemd unit and the image
-  // run ours: two malloc arenas. Children inherit this environment.
-  process.env.MALLOC_ARENA_MAX ??= '2';
   const options = parseOptions(process.argv.slice(2), process.env);
   if (!existsSync('dist/main.js')) throw new Error('dist/main.js is missing: run `npm run build` first (npm run bench does)');
   const started = Date.now();
