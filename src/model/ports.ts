@@ -116,14 +116,14 @@ export interface AccessTokenStore {
 }
 
 /**
- * Who may open a store at once, as each driver declares it. `single-process`: one server process
- * owns it (lowdb's JSON file), so the admin CLI hands its commands to that process over a socket;
- * `shared`: any number of replicas and the admin CLI open it directly (PostgreSQL).
+ * Who may open a store at once, as each driver declares it (storage/index.ts asks before opening).
+ * `single-process`: one server process owns it (lowdb's JSON file), so the admin CLI hands its
+ * commands to that process over a socket; `shared`: any number of replicas and the admin CLI open
+ * it directly (PostgreSQL).
  */
 export type StorageSharing = 'single-process' | 'shared';
 
 export interface Storage {
-  readonly sharing: StorageSharing;
   readonly models: ModelStore;
   readonly loginStates: LoginStateStore;
   readonly accounts: AccountStore;

@@ -105,7 +105,6 @@ export async function openLowdbStorage(options: LowdbStorageOptions): Promise<Lo
   timer.unref();
 
   return {
-    sharing: LOWDB_SHARING,
     models,
     loginStates,
     accounts: new LowdbAccountStore(file),

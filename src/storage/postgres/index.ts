@@ -89,7 +89,6 @@ export async function openPostgresStorage(options: PostgresStorageOptions): Prom
 
   let closing: Promise<void> | undefined;
   return {
-    sharing: POSTGRES_SHARING,
     models,
     loginStates,
     accounts: new PostgresAccountStore(pool, tables, units),
