@@ -2,8 +2,8 @@
  * The anonymous flood of issue 12, at full size: `npm run bench:flood -- --visits 1000000`
  * (`--driver postgres` for PostgreSQL, whose data size is the schema's tables and indexes).
  *
- * Our built server runs in its own process (lowdb by default, WeCom's embedded QR panel on, so every login
- * page also stores a WeCom state; rate limits on but out of reach, so every request stores what it
+ * Our built server runs in its own process (lowdb by default, WeCom's embedded QR panel on, whose
+ * state is derived, not stored; rate limits on but out of reach, so every request stores what it
  * can: the worst case for memory). The generator makes `visits` anonymous visits, each `/auth` then
  * the login page with the interaction cookie, and never signs in; a real sign-in runs at every
  * checkpoint and must succeed. At each checkpoint it prints the server's RSS and the data

@@ -17,6 +17,7 @@ import { assertSimulatorAllowed } from './config/simulator-guard.js';
 import { ConnectionRegistry, SIMULATOR_PATH, WECOM_PANEL_ORIGIN, createWeComServices, resolveWeComEndpoints } from './wecom/index.js';
 import { loadBranding } from './web/branding/index.js';
 import { interactionRouter } from './web/interaction/routes.js';
+import { PanelStates } from './web/interaction/login-state.js';
 import { createLogger, type Logger } from './observability/log.js';
 import { validateClients } from './oidc/clients.js';
 import { loadCookieKeys, loadKeyRing, type SigningJwk } from './oidc/keys.js';
@@ -230,6 +231,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     departmentNames,
     accounts,
     loginStates,
+    panelStates: new PanelStates(cookieKeys),
     models,
     pages,
     qrLoginBase: endpoints.qrLoginBase,

@@ -72,9 +72,10 @@ const wecomSchema = z
   .strict();
 
 /**
- * What anonymous visitors can make us store. Every `/auth` request stores an Interaction (and the
- * embedded WeCom panel a login state) for half an hour; past these counts the oldest is deleted, so
- * a flood costs bounded memory and disk. Finished sign-ins leave the count at once.
+ * What anonymous visitors can make us store. Every `/auth` request stores an Interaction for half
+ * an hour, and every start of a WeCom login a login state (the embedded panel's is derived, not
+ * stored, until it is used); past these counts the oldest is deleted, so a flood costs bounded
+ * memory and disk. Finished sign-ins leave the count at once.
  */
 const limitsSchema = z
   .object({

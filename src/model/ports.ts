@@ -45,6 +45,12 @@ export interface LoginStateStore {
    * state presented by the wrong sign-in attempt must stay for its owner (a value never changes).
    */
   peek(state: string): Promise<LoginState | undefined>;
+  /**
+   * Records `state` (one that was never `put`: the embedded panel's, derived from its attempt) as
+   * used, unless a live record of it exists already. True for the first caller only, however many
+   * processes ask at once; the record then answers `peek` and `take` like a put one.
+   */
+  spend(state: string, value: LoginState, expiresInSeconds: number): Promise<boolean>;
 }
 
 export interface AccountStore {

@@ -1,6 +1,7 @@
 /**
  * Bounded pre-authentication state. Anyone may open `/auth`, and each such request stores an
- * Interaction (and, with WeCom's embedded panel, a login state) that lives half an hour. Unbounded,
+ * Interaction that lives half an hour; each start of a WeCom login (which anyone can repeat within
+ * one attempt) stores a login state. Unbounded,
  * a flood of anonymous requests fills memory (lowdb keeps everything in memory) and disk. So this
  * process keeps at most `cap` of each: past the cap the oldest is deleted, as oidc-provider's own
  * memory adapter does at 1,000. A person whose attempt was evicted sees "expired, start again".
@@ -114,6 +115,12 @@ export class CappedLoginStateStore implements LoginStateStore {
     await this.inner.put(state, value, expiresInSeconds);
     // Evicted states are taken, which deletes them: the same path a callback uses.
     for (const old of this.#queue.add(state)) await this.inner.take(old);
+  }
+
+  async spend(state: string, value: LoginState, expiresInSeconds: number): Promise<boolean> {
+    const spent = await this.inner.spend(state, value, expiresInSeconds);
+    if (spent) for (const old of this.#queue.add(state)) await this.inner.take(old);
+    return spent;
   }
 
   async take(state: string, owner?: LoginStateOwner): Promise<LoginState | undefined> {

@@ -230,6 +230,25 @@ export function storageContract(harness: StorageHarness): void {
       expect(taken.filter(Boolean)).toEqual([value]);
     });
 
+    it('a state is spent once, however many replicas spend it at once; then it reads like a put one', async () => {
+      await fresh();
+      const spent = await Promise.all(Array.from({ length: 20 }, (_, i) => either(i).loginStates.spend('panel', value, 60)));
+      expect(spent.filter(Boolean)).toHaveLength(1);
+      expect(await peer.loginStates.peek('panel')).toEqual(value);
+      expect(await store.loginStates.spend('panel', value, 60)).toBe(false);
+      expect(await store.loginStates.take('panel', { interactionUid: 'i2', connection: 'wecom' })).toBeUndefined();
+    });
+
+    it('a spent state is remembered until it expires, and may be spent again after that', async () => {
+      const { store, peer } = await fresh();
+      expect(await store.loginStates.spend('panel', value, 30)).toBe(true);
+      clock.ms += 29_000;
+      expect(await peer.loginStates.spend('panel', value, 30)).toBe(false);
+      clock.ms += 1_000;
+      expect(await peer.loginStates.spend('panel', value, 30)).toBe(true);
+      expect(await store.loginStates.spend('panel', value, 30)).toBe(false);
+    });
+
     it('an expired state is refused, and gone', async () => {
       const { store } = await fresh();
       await store.loginStates.put('s', value, 30);

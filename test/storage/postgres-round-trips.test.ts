@@ -36,14 +36,14 @@ const PINNED_RATE_LIMITS = { signInBrowserPart: 5, token: 2, userinfo: 0, refres
 /** Round trips per operation, after a first sign-in has created the account and fetched WeCom's token. */
 const PINNED = {
   /**
-   * authorize → login page → WeCom → callback → resume → code at the app (was 20, then 13). The
-   * WeCom state is taken only if it belongs to this browser's attempt (issue 12), checked in the
-   * same statement that takes it (it was a look, then a take); one statement stores the state of
-   * the QR panel the login page now shows first (issue 15), besides the state of the full-page
-   * button this test follows. The login page looks for a WeCom member waiting to be bound only
-   * when a connection asks the person (association `bind`; none here).
+   * authorize → login page → WeCom → callback → resume → code at the app (was 20, then 13, then
+   * 11). The WeCom state is taken only if it belongs to this browser's attempt (issue 12), checked
+   * in the same statement that takes it (it was a look, then a take). The QR panel the login page
+   * shows first (issue 15) costs no statement: its state is derived from the attempt, and stored
+   * only when a scan brings it back. The login page looks for a WeCom member waiting to be bound
+   * only when a connection asks the person (association `bind`; none here).
    */
-  signInBrowserPart: 11,
+  signInBrowserPart: 10,
   /** the code with its Grant, Session and account; consume it; the access token (was 7). */
   token: 3,
   /** the access token with its Grant, Session and account (was 5). */

@@ -48,6 +48,14 @@ export async function openLowdbStorage(options: LowdbStorageOptions): Promise<Lo
       const record = file.data.loginStates[state];
       return record && record.expiresAt > now() ? record.value : undefined;
     },
+    async spend(state: string, value: LoginState, expiresInSeconds: number) {
+      // Checked and set in one synchronous step: one process owns the file.
+      const record = file.data.loginStates[state];
+      if (record && record.expiresAt > now()) return false;
+      file.set(['loginStates', state], { value, expiresAt: now() + expiresInSeconds * 1000 });
+      await file.persist();
+      return true;
+    },
     async take(state: string, owner?: LoginStateOwner) {
       const record = file.data.loginStates[state];
       if (!record) return undefined;

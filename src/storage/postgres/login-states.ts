@@ -18,6 +18,17 @@ export class PostgresLoginStateStore implements LoginStateStore {
     );
   }
 
+  async spend(state: string, value: LoginState, expiresInSeconds: number): Promise<boolean> {
+    // One statement: inserted, or replacing an expired leftover; a live record wins and nothing changes.
+    const now = this.now();
+    const { rowCount } = await this.pool.query(
+      `INSERT INTO ${this.tables.loginStates} AS held (state, value, expires_at) VALUES ($1, $2::jsonb, $3)
+       ON CONFLICT (state) DO UPDATE SET value = EXCLUDED.value, expires_at = EXCLUDED.expires_at WHERE held.expires_at <= $4`,
+      [state, jsonb(value), new Date(now + expiresInSeconds * 1000), new Date(now)],
+    );
+    return rowCount === 1;
+  }
+
   async peek(state: string): Promise<LoginState | undefined> {
     const { rows } = await this.pool.query<{ value: LoginState }>(
       `SELECT value FROM ${this.tables.loginStates} WHERE state = $1 AND expires_at > $2`,

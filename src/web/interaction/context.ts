@@ -10,6 +10,7 @@ import type { Context } from 'koa';
 import type { Logger } from '../../observability/log.js';
 import type { SignInRecorder } from '../../observability/metrics.js';
 import type { PageRenderer } from '../pages/render.js';
+import type { PanelStates } from './login-state.js';
 import type { Lang, LoginStateStore, ModelStore } from '../../model/index.js';
 
 export interface InteractionDeps {
@@ -23,6 +24,8 @@ export interface InteractionDeps {
   departmentNames: DepartmentNames;
   accounts: AccountService;
   loginStates: LoginStateStore;
+  /** Makes and recognises the embedded panel's states (derived from the attempt, not stored). */
+  panelStates: PanelStates;
   /** For records that live with an interaction (a member waiting on the bind page). */
   models: ModelStore;
   pages: PageRenderer;

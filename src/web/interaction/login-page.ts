@@ -8,7 +8,6 @@ import { panelConfig, type Connection } from '../../wecom/index.js';
 import { translator } from '../messages/index.js';
 import type { Attempt } from './attempt.js';
 import type { InteractionDeps } from './context.js';
-import { issueLoginState } from './login-state.js';
 import { callbackUrl, loginMethodOf } from './wecom-redirect.js';
 
 export async function showLogin(deps: InteractionDeps, attempt: Attempt, clientName: (lang: Lang) => string, offered: Connection[]) {
@@ -17,7 +16,7 @@ export async function showLogin(deps: InteractionDeps, attempt: Attempt, clientN
   const t = translator(lang);
   const { paths, ctx } = attempt;
   const [first] = offered;
-  const panel = deps.embeddedPanel && first && loginMethodOf(ctx, first) === 'qr' ? await panelFor(deps, attempt, first) : undefined;
+  const panel = deps.embeddedPanel && first && loginMethodOf(ctx, first) === 'qr' ? panelFor(deps, attempt, first) : undefined;
   deps.pages.send(
     ctx,
     'login',
@@ -44,19 +43,14 @@ export async function showLogin(deps: InteractionDeps, attempt: Attempt, clientN
 }
 
 /**
- * The embedded QR panel's configuration for `connection`, with a state of its own (the panel's scan
- * comes back to the same callback as the full-page login, and is checked the same way).
+ * The embedded QR panel's configuration for `connection`. Its state is derived from the attempt
+ * (see login-state.ts), so drawing the page stores nothing; the panel's scan comes back to the same
+ * callback as the full-page login and is checked there.
  */
-async function panelFor(deps: InteractionDeps, attempt: Attempt, connection: Connection) {
-  const state = await issueLoginState(
-    deps.loginStates,
-    { interactionUid: attempt.uid, connection: connection.identifier, method: 'qr' },
-    attempt.details.exp,
-    (deps.now ?? Date.now)(),
-  );
+function panelFor(deps: InteractionDeps, attempt: Attempt, connection: Connection) {
   return panelConfig(connection, {
     redirectUri: callbackUrl(deps, attempt.details, connection),
-    state,
+    state: deps.panelStates.of({ interactionUid: attempt.uid, connection: connection.identifier }),
     lang: attempt.lang(),
     popup: attempt.popup,
   });

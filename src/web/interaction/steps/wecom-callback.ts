@@ -17,7 +17,13 @@ export function handleWeComCallback(deps: InteractionDeps): Step {
   return async function handleWeComCallback(attempt) {
     const { paths, ctx } = attempt;
     const connectionId = attempt.param('connection');
-    const check = await checkLoginState(deps.loginStates, ctx.query.state, { interactionUid: attempt.uid, connection: connectionId });
+    const check = await checkLoginState(
+      deps.loginStates,
+      deps.panelStates,
+      ctx.query.state,
+      { interactionUid: attempt.uid, connection: connectionId, interactionExpiresAt: attempt.details.exp },
+      (deps.now ?? Date.now)(),
+    );
     if (!check.ok) {
       deps.log.warn('WeCom callback refused', { problem: check.problem, connection: connectionId });
       deps.signIns?.signIn('refused', check.problem);
