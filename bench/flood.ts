@@ -155,6 +155,20 @@ async function main(): Promise<void> {
       `data: idle ${idle.dataMiB.toFixed(2)}, end ${end.dataMiB.toFixed(2)}, peak ${peakData.toFixed(2)}, ${SETTLE_SECONDS} s later ${settled.dataMiB.toFixed(2)} MiB (target ≤ 10)`,
     );
     console.log(`real sign-ins during the flood: ${signIns.ok} ok, ${signIns.failed} failed`);
+    if (database) {
+      // Where PostgreSQL's bytes are: each table on disk (with indexes and TOAST) against its live rows.
+      const tables = await database.query<{ name: string; disk: string; rows: string; live: string }>(
+        `SELECT c.relname AS name, pg_total_relation_size(c.oid) AS disk, c.reltuples::bigint AS rows,
+                (xpath('/row/b/text()', query_to_xml(format('SELECT coalesce(sum(pg_column_size(t.*)), 0) AS b FROM %I.%I t', $1::text, c.relname), false, true, '')))[1]::text AS live
+           FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relkind = 'r' ORDER BY 2 DESC`,
+        [schema],
+      );
+      for (const table of tables.rows) {
+        console.log(
+          `  ${table.name}: ${(Number(table.disk) / MiB).toFixed(2)} MiB on disk, live rows ${(Number(table.live) / MiB).toFixed(2)} MiB (about ${table.rows} rows)`,
+        );
+      }
+    }
     if (signIns.failed > 0) process.exitCode = 1;
   } finally {
     await database?.end();

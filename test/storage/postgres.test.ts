@@ -3,10 +3,12 @@
  * migrations when replicas start together, and a real sign-in through oidc-provider on it.
  * Skipped, with one line saying why, where no PostgreSQL answers (see test/support/postgres.ts).
  */
+import { randomBytes } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import * as oidc from 'openid-client';
 import { openPostgresStorage, type PostgresStorage } from '../../src/storage/postgres/index.js';
 import { MIGRATIONS } from '../../src/storage/postgres/migrations.js';
+import { tablesIn } from '../../src/storage/postgres/sql.js';
 import { Browser } from '../support/browser.js';
 import { authorizationRequest, discover, signInAndRedeem, stopAtApp } from '../support/flow.js';
 import { TEST_DATABASE_URL, dropSchemas, postgresSuiteTitle, probePostgres, queryTestDatabase, uniqueSchemaName } from '../support/postgres.js';
@@ -62,6 +64,56 @@ describe.skipIf(!availability.available)(postgresSuiteTitle('PostgreSQL storage'
       }
     });
 
+    it('a schema of the previous version keeps every record when its models are partitioned (migration 4)', async () => {
+      const schema = schemaFor('upgrade');
+      const tables = tablesIn(schema);
+      // The schema as the previous release left it, with a record of each kind in it.
+      await queryTestDatabase(`CREATE SCHEMA "${schema}"`);
+      await queryTestDatabase(
+        `CREATE TABLE ${tables.migrations} (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`,
+      );
+      for (const migration of MIGRATIONS.filter((m) => m.version < 4)) {
+        for (const statement of migration.statements(tables)) await queryTestDatabase(statement);
+        await queryTestDatabase(`INSERT INTO ${tables.migrations} (version, name) VALUES ($1, $2)`, [migration.version, migration.name]);
+      }
+      const records = [
+        ['Interaction', 'i1', { uid: 'i1', params: { client_id: 'c' } }],
+        ['Session', 's1', { uid: 'su1', accountId: 'a1' }],
+        ['Grant', 'g1', { accountId: 'a1' }],
+        ['AccessToken', 't1', { grantId: 'g1', accountId: 'a1' }],
+      ] as const;
+      for (const [model, id, payload] of records) {
+        await queryTestDatabase(`INSERT INTO ${tables.models} (model, id, payload) VALUES ($1, $2, $3::jsonb)`, [model, id, JSON.stringify(payload)]);
+      }
+
+      const storage = await openIn(schema);
+      try {
+        for (const [model, id, payload] of records) expect(await storage.models.find(model, id)).toEqual(payload);
+        expect(await storage.models.findByUid('Session', 'su1')).toEqual(records[1][2]);
+        await storage.models.revokeByGrantId('AccessToken', 'g1');
+        expect(await storage.models.find('AccessToken', 't1')).toBeUndefined();
+        await storage.models.upsert('Interaction', 'i1', { uid: 'i1', changed: true }, 60);
+        expect(await storage.models.find('Interaction', 'i1')).toEqual({ uid: 'i1', changed: true });
+      } finally {
+        await storage.close();
+      }
+      const where = await queryTestDatabase<{ partition: string; model: string }>(
+        `SELECT (SELECT relname FROM pg_class WHERE oid = m.tableoid) AS partition, model FROM ${tables.models} m ORDER BY model`,
+      );
+      expect(where).toEqual([
+        { partition: 'oidc_models_rest', model: 'Grant' },
+        { partition: 'oidc_models_pre_auth', model: 'Interaction' },
+        { partition: 'oidc_models_rest', model: 'Session' },
+      ]);
+      // Each of the six indexes (the primary key and five lookups) covers both partitions.
+      const attached = await queryTestDatabase<{ n: string }>(
+        `SELECT count(*) AS n FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+          WHERE n.nspname = $1 AND c.relkind = 'i'`,
+        [schema],
+      );
+      expect(Number(attached[0]!.n)).toBe(12);
+    });
+
     it('refuses to start when the database cannot be reached, without echoing the URL', async () => {
       const url = 'postgres://someone:hunter2-secret@127.0.0.1:1/test';
       const failure = await openPostgresStorage({ url, schema: 'public' }).then(
@@ -76,6 +128,44 @@ describe.skipIf(!availability.available)(postgresSuiteTitle('PostgreSQL storage'
     it('refuses a schema name that is not a plain identifier', async () => {
       await expect(openPostgresStorage({ url: TEST_DATABASE_URL, schema: 'x"; DROP TABLE y; --' })).rejects.toThrow(/invalid PostgreSQL schema name/);
     });
+  });
+
+  describe('tables anonymous visits churn', () => {
+    /** Writes and deletes `count` Interactions of about 1 KiB each, as a flood would; returns the partition's size. */
+    async function churn(vacuumEveryWrites: number | undefined, count: number): Promise<number> {
+      const schema = schemaFor('churn');
+      const storage = await openPostgresStorage({ url: TEST_DATABASE_URL, schema, now: clock.now, vacuumEveryWrites });
+      try {
+        let next = 0;
+        await Promise.all(
+          Array.from({ length: 8 }, async () => {
+            while (next < count) {
+              const id = `visit-${next++}`;
+              await storage.models.upsert('Interaction', id, { uid: id, noise: randomBytes(512).toString('hex') }, 1800);
+              await storage.models.destroy('Interaction', id);
+            }
+          }),
+        );
+      } finally {
+        await storage.close(); // after the vacuums under way
+      }
+      const [size] = await queryTestDatabase<{ bytes: string }>(`SELECT pg_total_relation_size($1::regclass) AS bytes`, [
+        tablesIn(schema).preAuthModels,
+      ]);
+      return Number(size!.bytes);
+    }
+
+    it("the Interactions' partition is vacuumed as it churns, so a flood's dead rows do not pile up", async () => {
+      const vacuumed = await churn(1_000, 8_000);
+      const left = await churn(Number.MAX_SAFE_INTEGER, 8_000);
+      console.info(
+        `8,000 Interactions written and deleted: ${(vacuumed / 1024).toFixed(0)} KiB vacuumed as they churn, ${(left / 1024).toFixed(0)} KiB left to autovacuum`,
+      );
+      // About the rows of 500 visits (1,000 writes between vacuums) and their index entries, against
+      // what PostgreSQL's own page pruning leaves of all 8,000.
+      expect(vacuumed).toBeLessThan(1024 * 1024);
+      expect(left).toBeGreaterThan(2 * vacuumed);
+    }, 120_000);
   });
 
   describe('WeCom token refresh lock', () => {

@@ -7,7 +7,8 @@
  * - keys: first writer wins, updates run one at a time (advisory lock per name);
  * - WeCom access_token: one refresh at a time across replicas (advisory lock per app).
  * The schema is migrated at start-up (see migrations.ts) and expired rows are pruned at start-up
- * and every few minutes.
+ * and every few minutes; the tables anonymous visits churn are vacuumed as they churn
+ * (churn-vacuum.ts).
  */
 import pg from 'pg';
 import type { Storage, StorageSharing } from '../../model/index.js';
@@ -15,6 +16,7 @@ import { PostgresAccessTokenStore } from './access-tokens.js';
 import { PostgresAccountStore } from './account-store.js';
 import { PostgresKeyStore } from './key-store.js';
 import { PostgresLoginStateStore } from './login-states.js';
+import { ChurnVacuum } from './churn-vacuum.js';
 import { migrate } from './migrations.js';
 import { PostgresModelStore } from './model-store.js';
 import { tablesIn } from './sql.js';
@@ -36,6 +38,8 @@ export interface PostgresStorageOptions {
   /** Epoch ms; injectable so that tests can move time. Expiry is judged by this clock. */
   now?: () => number;
   pruneIntervalMs?: number;
+  /** Writes between two vacuums of a churning table (see churn-vacuum.ts); for tests. */
+  vacuumEveryWrites?: number;
 }
 
 export interface PostgresStorage extends Storage {
@@ -68,8 +72,9 @@ export async function openPostgresStorage(options: PostgresStorageOptions): Prom
   }
 
   const units = new UnitsOfWork();
-  const models = new PostgresModelStore(pool, tables, now, units);
-  const loginStates = new PostgresLoginStateStore(pool, tables, now);
+  const churn = new ChurnVacuum(pool, options.vacuumEveryWrites);
+  const models = new PostgresModelStore(pool, tables, now, units, churn);
+  const loginStates = new PostgresLoginStateStore(pool, tables, now, churn);
   const accessTokens = new PostgresAccessTokenStore(pool, tables, now, async () => {
     const client = new pg.Client(connection);
     client.on('error', () => undefined); // a dropped lock connection fails its query; that is enough
@@ -98,7 +103,7 @@ export async function openPostgresStorage(options: PostgresStorageOptions): Prom
     unitOfWork: (work) => units.run(work, (unit) => models.sendHeld(unit)),
     close() {
       clearInterval(timer);
-      closing ??= pool.end();
+      closing ??= churn.settled().then(() => pool.end());
       return closing;
     },
   };

@@ -1,6 +1,7 @@
 /** WeCom login states: written once, taken once (`DELETE … RETURNING` is the take). */
 import type { Pool } from 'pg';
 import type { LoginState, LoginStateOwner, LoginStateStore } from '../../model/index.js';
+import type { ChurnVacuum } from './churn-vacuum.js';
 import { jsonb, type Tables } from './sql.js';
 
 export class PostgresLoginStateStore implements LoginStateStore {
@@ -8,6 +9,7 @@ export class PostgresLoginStateStore implements LoginStateStore {
     private readonly pool: Pool,
     private readonly tables: Tables,
     private readonly now: () => number,
+    private readonly churn: ChurnVacuum,
   ) {}
 
   async put(state: string, value: LoginState, expiresInSeconds: number): Promise<void> {
@@ -16,6 +18,7 @@ export class PostgresLoginStateStore implements LoginStateStore {
        ON CONFLICT (state) DO UPDATE SET value = EXCLUDED.value, expires_at = EXCLUDED.expires_at`,
       [state, jsonb(value), new Date(this.now() + expiresInSeconds * 1000)],
     );
+    this.churn.wrote(this.tables.loginStates);
   }
 
   async spend(state: string, value: LoginState, expiresInSeconds: number): Promise<boolean> {
@@ -26,7 +29,9 @@ export class PostgresLoginStateStore implements LoginStateStore {
        ON CONFLICT (state) DO UPDATE SET value = EXCLUDED.value, expires_at = EXCLUDED.expires_at WHERE held.expires_at <= $4`,
       [state, jsonb(value), new Date(now + expiresInSeconds * 1000), new Date(now)],
     );
-    return rowCount === 1;
+    if (rowCount !== 1) return false;
+    this.churn.wrote(this.tables.loginStates);
+    return true;
   }
 
   async peek(state: string): Promise<LoginState | undefined> {
@@ -51,6 +56,7 @@ export class PostgresLoginStateStore implements LoginStateStore {
           [state],
         );
     const row = rows[0];
+    if (row) this.churn.wrote(this.tables.loginStates);
     return row && row.expires_at.getTime() > this.now() ? row.value : undefined;
   }
 

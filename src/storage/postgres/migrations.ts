@@ -113,6 +113,48 @@ export const MIGRATIONS: readonly Migration[] = [
       )`,
     ],
   },
+  {
+    version: 4,
+    name: "models partitioned: oidc-provider's Interactions in a table of their own",
+    statements: (t) => {
+      // Every anonymous visit writes an Interaction, and most are deleted within minutes (finished,
+      // or evicted by the pre-authentication cap): a flood leaves dead rows far faster than
+      // autovacuum comes round. In a partition of their own they can be vacuumed as often as they
+      // churn (see churn-vacuum.ts) without vacuuming every session and token with them. The
+      // statements keep using the parent table; PostgreSQL routes each row by its model.
+      const rest = `"${t.schema}"."oidc_models_rest"`;
+      const renamed = ['uid', 'user_code', 'grant_id', 'account_id', 'expires_at'].map(
+        (index) => `ALTER INDEX "${t.schema}"."oidc_models_${index}" RENAME TO oidc_models_rest_${index}`,
+      );
+      return [
+        `ALTER TABLE ${t.models} RENAME TO oidc_models_rest`,
+        `ALTER TABLE ${rest} RENAME CONSTRAINT oidc_models_pkey TO oidc_models_rest_pkey`,
+        ...renamed,
+        `CREATE TABLE ${t.models} (
+          model text NOT NULL,
+          id text NOT NULL,
+          payload jsonb NOT NULL,
+          uid text GENERATED ALWAYS AS (payload->>'uid') STORED,
+          user_code text GENERATED ALWAYS AS (payload->>'userCode') STORED,
+          grant_id text GENERATED ALWAYS AS (payload->>'grantId') STORED,
+          account_id text GENERATED ALWAYS AS (payload->>'accountId') STORED,
+          expires_at timestamptz,
+          PRIMARY KEY (model, id)
+        ) PARTITION BY LIST (model)`,
+        // The same indexes as before, now on the parent: the old table's own are attached to them.
+        `CREATE INDEX oidc_models_uid ON ${t.models} (model, uid) WHERE uid IS NOT NULL`,
+        `CREATE INDEX oidc_models_user_code ON ${t.models} (model, user_code) WHERE user_code IS NOT NULL`,
+        `CREATE INDEX oidc_models_grant_id ON ${t.models} (model, grant_id) WHERE grant_id IS NOT NULL`,
+        `CREATE INDEX oidc_models_account_id ON ${t.models} (account_id) WHERE account_id IS NOT NULL`,
+        `CREATE INDEX oidc_models_expires_at ON ${t.models} (expires_at) WHERE expires_at IS NOT NULL`,
+        `CREATE TABLE ${t.preAuthModels} PARTITION OF ${t.models} FOR VALUES IN ('Interaction')`,
+        `INSERT INTO ${t.preAuthModels} (model, id, payload, expires_at)
+          SELECT model, id, payload, expires_at FROM ${rest} WHERE model = 'Interaction'`,
+        `DELETE FROM ${rest} WHERE model = 'Interaction'`,
+        `ALTER TABLE ${t.models} ATTACH PARTITION ${rest} DEFAULT`,
+      ];
+    },
+  },
 ];
 
 /** Applies every migration the schema lacks; returns the versions applied by this call. */

@@ -1,5 +1,5 @@
 /**
- * oidc-provider's models in one table. A record whose expires_at has passed is treated as absent
+ * oidc-provider's models in one table (partitioned: Interactions apart, see migration 4). A record whose expires_at has passed is treated as absent
  * on read (oidc-provider expects that) and deleted by `prune`.
  *
  * Round trips are what a request of ours costs (each is a socket write and a wake-up on both
@@ -14,6 +14,7 @@
 import type { Pool } from 'pg';
 import type { ModelPayload, ModelStore } from '../../model/index.js';
 import { accountJson, toAccount, type AccountJson } from './account-store.js';
+import type { ChurnVacuum } from './churn-vacuum.js';
 import { jsonb, prepared, type Tables } from './sql.js';
 import { UnitOfWork, type LookupColumn, type UnitsOfWork } from './unit-of-work.js';
 
@@ -25,6 +26,9 @@ const live = (alias: string, param: number) => `(${alias}.expires_at IS NULL OR 
  * reads right after finding one of them (token, refresh and userinfo requests).
  */
 const TOKEN_MODELS = new Set(['AccessToken', 'RefreshToken', 'AuthorizationCode', 'DeviceCode', 'BackchannelAuthenticationRequest']);
+
+/** The model every anonymous visit writes, kept in its own partition (`tables.preAuthModels`). */
+const PRE_AUTH_MODEL = 'Interaction';
 
 interface FoundRow {
   payload: ModelPayload;
@@ -46,6 +50,7 @@ export class PostgresModelStore implements ModelStore {
     private readonly tables: Tables,
     private readonly now: () => number,
     private readonly units: UnitsOfWork,
+    private readonly churn: ChurnVacuum,
   ) {
     const t = tables.models;
     // A record's account: its accountId, or for an Interaction the account its login result names
@@ -87,6 +92,7 @@ export class PostgresModelStore implements ModelStore {
   }
 
   async upsert(model: string, id: string, payload: ModelPayload, expiresInSeconds?: number): Promise<void> {
+    if (model === PRE_AUTH_MODEL) this.churn.wrote(this.tables.preAuthModels);
     const expiresAt = expiresInSeconds ? this.now() + expiresInSeconds * 1000 : null;
     const unit = this.units.current();
     if (!unit) {
@@ -118,6 +124,7 @@ export class PostgresModelStore implements ModelStore {
   }
 
   async destroy(model: string, id: string): Promise<void> {
+    if (model === PRE_AUTH_MODEL) this.churn.wrote(this.tables.preAuthModels);
     const unit = this.units.current();
     if (!unit) {
       await this.pool.query(this.#statements.destroy([model, id]));

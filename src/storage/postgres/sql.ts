@@ -13,6 +13,8 @@ export interface Tables {
   schema: string;
   migrations: string;
   models: string;
+  /** The partition of `models` that holds oidc-provider's Interactions (see migration 4). */
+  preAuthModels: string;
   loginStates: string;
   accounts: string;
   identities: string;
@@ -28,6 +30,7 @@ export function tablesIn(schema: string): Tables {
     schema,
     migrations: table('wecom_oidc_migrations'),
     models: table('oidc_models'),
+    preAuthModels: table('oidc_models_pre_auth'),
     loginStates: table('login_states'),
     accounts: table('accounts'),
     identities: table('account_identities'),
