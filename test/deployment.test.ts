@@ -2,14 +2,15 @@
  * Start-up guards and running behind a TLS-terminating proxy with an issuer that has a path.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseConfig } from '../src/config/load.js';
 import { createMemoryLogger } from '../src/observability/log.js';
 import { ClientConfigError } from '../src/oidc/clients.js';
 import { startServer, type RunningServer } from '../src/app.js';
-import { SimulatorRefusedError } from '../src/config/simulator-guard.js';
+import { SimulatorRefusedError, assertSimulatorAllowed } from '../src/config/simulator-guard.js';
+import { REPO_ROOT } from './support/cli.js';
 import { freePort } from './support/server.js';
 
 let running: RunningServer | undefined;
@@ -32,7 +33,49 @@ describe('start-up', () => {
   it('refuses to run the simulator for a non-loopback issuer unless forced', async () => {
     const port = await freePort();
     const config = parseConfig(baseConfig(port, { issuer: 'https://id.example.com', simulator: { enabled: true } }), {});
-    await expect(startServer(config, { log: createMemoryLogger() })).rejects.toBeInstanceOf(SimulatorRefusedError);
+    const refused = startServer(config, { log: createMemoryLogger() });
+    await expect(refused).rejects.toBeInstanceOf(SimulatorRefusedError);
+    await expect(refused).rejects.toThrow(/issuer https:\/\/id\.example\.com .*"allowNonLoopbackIssuer": true/);
+    const forced = (issuer: string) => parseConfig(baseConfig(port, { issuer, simulator: { enabled: true, allowNonLoopbackIssuer: true } }), {});
+    expect(() => assertSimulatorAllowed(forced('https://id.example.com'))).not.toThrow();
+  });
+
+  it('refuses to run the simulator listening on every interface (a loopback issuer notwithstanding), naming the host and the key', async () => {
+    const port = await freePort();
+    const config = parseConfig(baseConfig(port, { listen: { host: '0.0.0.0', port }, simulator: { enabled: true } }), {});
+    const refused = startServer(config, { log: createMemoryLogger() });
+    // should the guard let it through, afterEach still closes what would then listen on every interface
+    refused.then((server) => (running = server)).catch(() => undefined);
+    await expect(refused).rejects.toBeInstanceOf(SimulatorRefusedError);
+    await expect(refused).rejects.toThrow(/listen\.host "0\.0\.0\.0" is not a loopback address.*"allowNonLoopbackListen": true/);
+  });
+
+  describe('the simulator and listen.host', () => {
+    const withHost = (host: string, simulator: Record<string, unknown> = {}) =>
+      parseConfig(baseConfig(3000, { listen: { host, port: 3000 }, simulator: { enabled: true, ...simulator } }), {});
+
+    it.each(['0.0.0.0', '::', '', '192.168.1.20', 'fe80::1', '::ffff:192.168.1.20', 'id.example.com'])('refuses %j', (host) => {
+      expect(() => assertSimulatorAllowed(withHost(host))).toThrow(SimulatorRefusedError);
+      expect(() => assertSimulatorAllowed(withHost(host))).toThrow(`listen.host ${JSON.stringify(host)}`);
+    });
+
+    it.each(['127.0.0.1', '127.1.2.3', '::1', '0:0:0:0:0:0:0:1', '::ffff:127.0.0.1', 'localhost', 'LocalHost'])('allows loopback %j', (host) => {
+      expect(() => assertSimulatorAllowed(withHost(host))).not.toThrow();
+    });
+
+    it('lets a non-loopback listener through with allowNonLoopbackListen, and does not care without the simulator', () => {
+      expect(() => assertSimulatorAllowed(withHost('0.0.0.0', { allowNonLoopbackListen: true }))).not.toThrow();
+      expect(() => assertSimulatorAllowed(withHost('192.168.1.20', { allowNonLoopbackListen: true }))).not.toThrow();
+      // the issuer's key is not the listener's
+      expect(() => assertSimulatorAllowed(withHost('0.0.0.0', { allowNonLoopbackIssuer: true }))).toThrow(SimulatorRefusedError);
+      expect(() => assertSimulatorAllowed(withHost('0.0.0.0', { enabled: false }))).not.toThrow();
+    });
+
+    it("passes the compose example's simulator.json as it is (0.0.0.0 inside its container, allowed by the key)", () => {
+      const raw = JSON.parse(readFileSync(join(REPO_ROOT, 'deploy', 'compose', 'simulator.json'), 'utf8')) as { listen: { host: string } };
+      expect(raw.listen.host).toBe('0.0.0.0');
+      expect(() => assertSimulatorAllowed(parseConfig(raw, {}))).not.toThrow();
+    });
   });
 
   it('stops on an invalid client, naming the client and the problem', async () => {

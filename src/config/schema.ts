@@ -252,6 +252,11 @@ const simulatorSchema = z
     enabled: z.boolean().default(false),
     /** The simulator is a development tool; it refuses a non-loopback issuer unless this is set. */
     allowNonLoopbackIssuer: z.boolean().default(false),
+    /**
+     * Likewise a `listen.host` other than localhost, 127.0.0.0/8 or ::1 (0.0.0.0 and :: included):
+     * the issuer may be loopback while the listener still answers the whole network.
+     */
+    allowNonLoopbackListen: z.boolean().default(false),
     /** Corp apps the simulator hosts; by default one per configured connection, with its secret. */
     apps: z.array(simulatorAppSchema).optional(),
   })

@@ -5,6 +5,17 @@
  * Over a limit: 429 with Retry-After; at /token an OAuth-style JSON error, elsewhere a short page.
  * The counting is rate-limiter-flexible's (see rate-limit-store.ts); if its store fails, the
  * request goes through: a limiter must not take sign-in down with it.
+ *
+ * Failed client authentications are known only once oidc-provider has answered, so counting them
+ * afterwards would let every guess already in flight when the count passes the limit be answered
+ * (a right one among them with tokens). A client_id that failed recently on this replica (see
+ * suspect-clients.ts) therefore reserves its failure point before it is answered: refused, it is
+ * locked out and gets the 429; answered with anything but invalid_client, the point is given back.
+ * A client_id with no recent failure takes today's path and costs no statement more. What remains:
+ * the first batch of parallel guesses sent before a replica has seen one of them fail is answered
+ * (counted afterwards, so locked out after it), bounded by that batch; and a client that failed
+ * once is refused as a guesser would be if it then has more than the remaining points of token
+ * requests in flight at the same moment.
  */
 import { bodyParser } from '@koa/bodyparser';
 import type Koa from 'koa';
@@ -16,6 +27,7 @@ import type { Logger } from '../observability/log.js';
 import type { PageRenderer } from '../web/pages/render.js';
 import { clientIp } from './client-ip.js';
 import type { RateLimitStore } from './rate-limit-store.js';
+import { SuspectClients } from './suspect-clients.js';
 
 type Route = 'auth' | 'interaction' | 'callback' | 'token';
 
@@ -38,34 +50,39 @@ export function rateLimits(options: RateLimitOptions): Koa.Middleware {
     token: store.create({ name: 'ip-token', ...config.token }),
   };
   const perClient = store.create({ name: 'client-token', ...config.tokenPerClient });
+  const { points, durationSeconds, lockoutSeconds } = config.clientAuthFailures;
   const failures = store.create({
     name: 'client-auth-failures',
-    points: config.clientAuthFailures.points,
-    durationSeconds: config.clientAuthFailures.durationSeconds,
+    points,
+    durationSeconds,
     // Held over the limit as long as the lock-out (see lockOut), so the count starts afresh after it.
-    blockSeconds: config.clientAuthFailures.lockoutSeconds,
+    blockSeconds: lockoutSeconds,
   });
+  const suspects = new SuspectClients((durationSeconds + lockoutSeconds) * 1000);
   const tokenBody = bodyParser({ enableTypes: ['form'], formLimit: '56kb' });
 
   /**
-   * undefined when allowed; the seconds to wait when not. A store failure allows. Only the first
-   * refusal of a key in a window is logged: a flood must not become a flood of log lines.
+   * `wait`: the seconds to wait when refused; `taken`: whether a point was counted. A store failure
+   * allows without counting. Only the first refusal of a key in a window is logged: a flood must
+   * not become a flood of log lines.
    */
-  const consume = async (limiter: RateLimiterAbstract, key: string): Promise<number | undefined> => {
+  const take = async (limiter: RateLimiterAbstract, key: string): Promise<{ wait?: number; taken: boolean }> => {
     try {
       await limiter.consume(key);
-      return undefined;
+      return { taken: true };
     } catch (rejection) {
       if (rejection instanceof RateLimiterRes) {
         if (rejection.consumedPoints === limiter.points + 1) {
           log.warn('rate limit reached; refusing until the window ends', { limiter: limiter.keyPrefix, retryAfter: retryAfter(rejection) });
         }
-        return retryAfter(rejection);
+        return { wait: retryAfter(rejection), taken: false };
       }
       log.warn('rate limit store failed; request allowed', { limiter: limiter.keyPrefix, message: (rejection as Error)?.message });
-      return undefined;
+      return { taken: false };
     }
   };
+  /** undefined when allowed; the seconds to wait when not. */
+  const consume = async (limiter: RateLimiterAbstract, key: string): Promise<number | undefined> => (await take(limiter, key)).wait;
 
   return async (ctx, next) => {
     const route = routeOf(ctx, basePath);
@@ -83,11 +100,32 @@ export function rateLimits(options: RateLimitOptions): Koa.Middleware {
     // no statement of its own on every token request, and the lock is as shared as that limit.
     const wait = (await consume(perIp.token, ip)) ?? (clientId ? await consume(perClient, clientId) : undefined);
     if (wait !== undefined) return refuseToken(ctx, wait);
-    await next();
-    if (clientId && ctx.status === 401 && (ctx.body as { error?: unknown } | undefined)?.error === 'invalid_client') {
-      // Counted after the fact; once the count passes the limit, the client_id is locked out.
-      if ((await consume(failures, clientId)) !== undefined) await lockOut(perClient, clientId, config.clientAuthFailures.lockoutSeconds, log);
+    if (!clientId) return next();
+
+    let reserved = false;
+    if (suspects.has(clientId)) {
+      const reservation = await take(failures, clientId);
+      if (reservation.wait !== undefined) {
+        // The wait is the lock-out just begun, not the failure window that parallel reservations
+        // may still read before the count's block is stored.
+        suspects.failed(clientId);
+        await lockOut(perClient, clientId, lockoutSeconds, log);
+        return refuseToken(ctx, lockoutSeconds);
+      }
+      reserved = reservation.taken;
     }
+    let failed = false;
+    try {
+      await next();
+      failed = ctx.status === 401 && (ctx.body as { error?: unknown } | undefined)?.error === 'invalid_client';
+    } finally {
+      if (reserved && !failed) await giveBack(failures, clientId, log);
+    }
+    if (!failed) return;
+    suspects.failed(clientId);
+    // Not reserved (no recent failure here, or the store failed): counted after the fact; once the
+    // count passes the limit, the client_id is locked out.
+    if (!reserved && (await consume(failures, clientId)) !== undefined) await lockOut(perClient, clientId, lockoutSeconds, log);
   };
 }
 
@@ -136,6 +174,18 @@ async function lockOut(perClient: RateLimiterAbstract, clientId: string, seconds
     await perClient.block(clientId, seconds);
   } catch (error) {
     log.warn('rate limit store failed; client_id not locked out', { limiter: perClient.keyPrefix, message: (error as Error)?.message });
+  }
+}
+
+/** The failure point a request reserved, returned because it did not fail client authentication. */
+async function giveBack(failures: RateLimiterAbstract, clientId: string, log: Logger): Promise<void> {
+  try {
+    await failures.reward(clientId);
+  } catch (error) {
+    log.warn('rate limit store failed; a reserved failure point was not given back', {
+      limiter: failures.keyPrefix,
+      message: (error as Error)?.message,
+    });
   }
 }
 

@@ -4,11 +4,15 @@
  * 429 with Retry-After; the person, from another address and another client, notices nothing. On
  * PostgreSQL the counts are shared, so a guesser spreading its requests over two replicas gains
  * nothing. The guessers' addresses come in X-Forwarded-For (trustProxy is on, as behind a proxy).
+ * Guesses already in flight when a lock-out begins are not answered: once a client_id has failed,
+ * each of its token requests reserves its failure point before it is answered.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type * as oidc from 'openid-client';
+import * as oidc from 'openid-client';
+import { RATE_LIMIT_TABLE } from '../../src/security/rate-limit-store.js';
 import { Browser } from '../support/browser.js';
-import { discover, signInAndRedeem } from '../support/flow.js';
+import { discover, signIn, signInAndRedeem } from '../support/flow.js';
+import { recordQueries } from '../support/pg-queries.js';
 import { dropSchemas } from '../support/postgres.js';
 import { CONFIDENTIAL, PUBLIC_CLIENT, THIRD_PARTY, startTestServer, type TestServer } from '../support/server.js';
 import { storageVariants } from '../support/storages.js';
@@ -18,10 +22,10 @@ const FAILURES_BEFORE_LOCKOUT = 10;
 const CODES_PER_MINUTE = 60;
 const AUTH_PER_MINUTE = 40;
 
-async function tokenRequest(issuer: string, ip: string, form: Record<string, string>) {
+async function tokenRequest(issuer: string, ip: string, form: Record<string, string>, headers: Record<string, string> = {}) {
   const response = await fetch(`${issuer}/token`, {
     method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-forwarded-for': ip },
+    headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-forwarded-for': ip, ...headers },
     body: new URLSearchParams(form),
   });
   return { status: response.status, retryAfter: response.headers.get('retry-after'), body: (await response.json()) as { error?: string } };
@@ -53,8 +57,9 @@ describe.each(await storageVariants('ratelimit'))('rate limits on $name', (varia
   });
 
   it.skipIf(Boolean(variant.skip))('a client-secret guesser is locked out; a sign-in of another client passes meanwhile', async () => {
-    // Four guesses in flight at a time. (Guesses already in flight when the limit is reached are
-    // still answered: a lock-out bounds a guesser to about `points` + its concurrency per window.)
+    // Four guesses in flight at a time: the first four are answered before any has failed, and
+    // counted afterwards; from then on each reserves its point first, so exactly `points` are
+    // answered in all (on PostgreSQL, both replicas have seen a failure in that first batch).
     const guess = (i: number) =>
       tokenRequest(issuers()[i % issuers().length]!, '203.0.113.7', {
         grant_type: 'authorization_code',
@@ -72,8 +77,7 @@ describe.each(await storageVariants('ratelimit'))('rate limits on $name', (varia
     const unauthorized = answers.filter((answer) => answer.status === 401);
     const limited = answers.filter((answer) => answer.status === 429);
     console.info(`secret guesser on ${variant.name}: ${unauthorized.length} × 401, then ${limited.length} × 429`);
-    expect(unauthorized.length).toBeGreaterThanOrEqual(FAILURES_BEFORE_LOCKOUT);
-    expect(unauthorized.length).toBeLessThanOrEqual(FAILURES_BEFORE_LOCKOUT + 4);
+    expect(unauthorized.length).toBe(FAILURES_BEFORE_LOCKOUT);
     expect(limited.length).toBe(answers.length - unauthorized.length);
     for (const answer of limited) {
       expect(answer.body.error).toBe('temporarily_unavailable');
@@ -126,4 +130,118 @@ describe.each(await storageVariants('ratelimit'))('rate limits on $name', (varia
     const { tokens } = await signInAndRedeem(new Browser(), rp, redirectUri, 'LiSi');
     expect(tokens.id_token).toBeTruthy();
   });
+});
+
+const IN_FLIGHT_POINTS = 5;
+const IN_FLIGHT_LOCKOUT_SECONDS = 2;
+const PARALLEL_GUESSES = 40;
+/** CONFIDENTIAL authenticates with HTTP Basic. */
+const basic = (secret: string) => ({ authorization: `Basic ${Buffer.from(`${CONFIDENTIAL.client_id}:${secret}`).toString('base64')}` });
+
+describe.each(await storageVariants('ratelimit_inflight'))('guesses in flight when a lock-out begins, on $name', (variant) => {
+  const servers: TestServer[] = [];
+  beforeAll(async () => {
+    if (variant.skip) return;
+    const configure = (raw: Record<string, unknown>) => {
+      if (variant.storage) raw.storage = variant.storage;
+      raw.trustProxy = true;
+      raw.rateLimits = {
+        clientAuthFailures: { points: IN_FLIGHT_POINTS, durationSeconds: 60, lockoutSeconds: IN_FLIGHT_LOCKOUT_SECONDS },
+      };
+    };
+    servers.push(await startTestServer(configure));
+    if (variant.storage) servers.push(await startTestServer(configure));
+  });
+  afterAll(async () => {
+    for (const server of servers) await server.stop();
+    if (variant.storage) await dropSchemas([variant.storage.schema]);
+  });
+
+  it.skipIf(Boolean(variant.skip))(
+    `after one failure, ${PARALLEL_GUESSES} parallel wrong secrets get ${IN_FLIGHT_POINTS} × 401 in all and 429s; the right secret waits out the lock-out, then gets tokens`,
+    async () => {
+      const issuers = servers.map((server) => server.issuer);
+      const rp = await discover(issuers[0]!, CONFIDENTIAL);
+      // A real code of the guessed client, to redeem with the right secret during and after the lock-out.
+      const { request, callbackUrl } = await signIn(new Browser(), rp, redirectUri, 'ZhangSan');
+      const redeem = (issuer: string, secret: string) =>
+        tokenRequest(
+          issuer,
+          '203.0.113.9',
+          {
+            grant_type: 'authorization_code',
+            code: callbackUrl.searchParams.get('code')!,
+            redirect_uri: redirectUri,
+            code_verifier: request.codeVerifier,
+          },
+          basic(secret),
+        );
+
+      // One failure on each replica, so that each has seen one (the first batch a replica answers
+      // before that is counted only afterwards).
+      const warmUps = [];
+      for (const [i, issuer] of issuers.entries()) warmUps.push(await redeem(issuer, `wrong-warm-up-${i}-0123456789abcdef0123`));
+      expect(warmUps.map((answer) => answer.status)).toEqual(issuers.map(() => 401));
+
+      const guesses = await Promise.all(
+        Array.from({ length: PARALLEL_GUESSES }, (_, i) => redeem(issuers[i % issuers.length]!, `wrong-guess-${i}-0123456789abcdef0123`)),
+      );
+      const unauthorized = guesses.filter((answer) => answer.status === 401);
+      const limited = guesses.filter((answer) => answer.status === 429);
+      console.info(`${PARALLEL_GUESSES} parallel guesses on ${variant.name}: ${unauthorized.length} × 401, ${limited.length} × 429`);
+      expect(warmUps.length + unauthorized.length).toBe(IN_FLIGHT_POINTS);
+      expect(limited.length).toBe(PARALLEL_GUESSES - unauthorized.length);
+      for (const answer of [...unauthorized, ...warmUps]) expect(answer.body.error).toBe('invalid_client');
+      for (const answer of limited) {
+        expect(answer.body.error).toBe('temporarily_unavailable');
+        expect(Number(answer.retryAfter)).toBeGreaterThan(0);
+        expect(Number(answer.retryAfter)).toBeLessThanOrEqual(IN_FLIGHT_LOCKOUT_SECONDS);
+      }
+
+      // The right secret during the lock-out, on every replica: refused, and the code left unused.
+      for (const issuer of issuers) expect((await redeem(issuer, CONFIDENTIAL.client_secret)).status).toBe(429);
+
+      await new Promise((resolve) => setTimeout(resolve, IN_FLIGHT_LOCKOUT_SECONDS * 1000 + 500));
+      const recorder = variant.storage ? recordQueries() : undefined;
+      try {
+        const limiterStatements = () => recorder?.queries.splice(0).filter((query) => query.text.includes(RATE_LIMIT_TABLE)).length;
+        const tokens = await oidc.authorizationCodeGrant(rp, callbackUrl, {
+          pkceCodeVerifier: request.codeVerifier,
+          expectedState: request.state,
+          expectedNonce: request.nonce,
+        });
+        expect(tokens.access_token).toBeTruthy();
+        await new Promise((resolve) => setTimeout(resolve, 30)); // anything sent after the answer counts too
+        // Still suspect: its address, its client_id, the reserved failure point and its return.
+        if (recorder) expect(limiterStatements()).toBe(4);
+
+        // Each answered request of the client gives its reserved point back: more than `points` of
+        // them in a row (client authenticated, the code made up) are answered, not locked out.
+        for (let i = 0; i <= IN_FLIGHT_POINTS; i += 1) {
+          const answer = await tokenRequest(
+            issuers[i % issuers.length]!,
+            '203.0.113.9',
+            { grant_type: 'authorization_code', code: `made-up-${i}-${'c'.repeat(40)}`, redirect_uri: redirectUri, code_verifier: 'v'.repeat(43) },
+            basic(CONFIDENTIAL.client_secret),
+          );
+          expect(answer.body.error).toBe('invalid_grant');
+        }
+
+        // A client that never failed pays what it did before (test/storage/postgres-round-trips.test.ts).
+        recorder?.reset();
+        const other = await tokenRequest(issuers[0]!, '198.51.100.2', {
+          grant_type: 'authorization_code',
+          code: 'z'.repeat(43),
+          redirect_uri: PUBLIC_CLIENT.redirect_uris[0]!,
+          client_id: PUBLIC_CLIENT.client_id,
+          code_verifier: 'v'.repeat(43),
+        });
+        expect(other.body.error).toBe('invalid_grant');
+        await new Promise((resolve) => setTimeout(resolve, 30));
+        if (recorder) expect(limiterStatements()).toBe(2);
+      } finally {
+        recorder?.uninstall();
+      }
+    },
+  );
 });
