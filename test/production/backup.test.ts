@@ -32,9 +32,10 @@ async function jwksKids(issuer: string): Promise<string[]> {
 
 describe('backup and restore of the embedded store', () => {
   it('a backup taken during 50 sign-ins restores to a server whose refresh tokens and keys work', async () => {
-    // 50 sign-ins at once share two busy cores with the in-process simulator: WeCom may be slow.
+    // 50 sign-ins at once share two busy cores with the in-process simulator: WeCom may be slow,
+    // in all and in starting its answer (which alone would otherwise stop a call at 2.5 s).
     t = await startTestServer((raw) => {
-      raw.wecom = { timeoutMs: 30_000 };
+      raw.wecom = { timeoutMs: 30_000, responseTimeoutMs: 20_000 };
     });
     const configPath = writeConfigFile(t.raw, t.dataDir);
     const admin = (...args: string[]) => runAdminCli(['--config', configPath, '--lang', 'en', ...args], { cwd: t.dataDir });
