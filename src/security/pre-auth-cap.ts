@@ -11,10 +11,7 @@
  * one short string each. With PostgreSQL each replica bounds what it created; rows left by a
  * restarted replica expire within the interaction lifetime and are pruned.
  */
-import type { LoginState, LoginStateOwner, LoginStateStore, ModelPayload, ModelStore } from '../model/index.js';
-
-/** The oidc-provider models created for anonymous visitors. */
-const PRE_AUTH_MODELS: ReadonlySet<string> = new Set(['Interaction']);
+import { PRE_AUTH_MODEL, type LoginState, type LoginStateOwner, type LoginStateStore, type ModelPayload, type ModelStore } from '../model/index.js';
 
 /** Insertion-ordered set of ids; `add` moves an id to the back. Returns the ids to evict. */
 class AgeQueue {
@@ -49,7 +46,7 @@ export class CappedModelStore implements ModelStore {
     private readonly inner: ModelStore,
     cap: number,
   ) {
-    for (const model of PRE_AUTH_MODELS) this.#queues.set(model, new AgeQueue(cap));
+    this.#queues.set(PRE_AUTH_MODEL, new AgeQueue(cap));
   }
 
   /** How many records of `model` this process tracks (for tests and metrics). */

@@ -1,6 +1,7 @@
 /**
- * oidc-provider's models in one table (partitioned: Interactions apart, see migration 4). A record whose expires_at has passed is treated as absent
- * on read (oidc-provider expects that) and deleted by `prune`.
+ * oidc-provider's models in one table, partitioned so that the PRE_AUTH_MODEL's rows are apart (see
+ * migration 4; the statements use the parent). A record whose expires_at has passed is treated as
+ * absent on read (oidc-provider expects that) and deleted by `prune`.
  *
  * Round trips are what a request of ours costs (each is a socket write and a wake-up on both
  * sides), so within a request (see unit-of-work.ts):
@@ -12,7 +13,7 @@
  * Every statement is prepared (named), so PostgreSQL plans each once per connection.
  */
 import type { Pool } from 'pg';
-import type { ModelPayload, ModelStore } from '../../model/index.js';
+import { PRE_AUTH_MODEL, type ModelPayload, type ModelStore } from '../../model/index.js';
 import { accountJson, toAccount, type AccountJson } from './account-store.js';
 import type { ChurnVacuum } from './churn-vacuum.js';
 import { jsonb, prepared, type Tables } from './sql.js';
@@ -26,9 +27,6 @@ const live = (alias: string, param: number) => `(${alias}.expires_at IS NULL OR 
  * reads right after finding one of them (token, refresh and userinfo requests).
  */
 const TOKEN_MODELS = new Set(['AccessToken', 'RefreshToken', 'AuthorizationCode', 'DeviceCode', 'BackchannelAuthenticationRequest']);
-
-/** The model every anonymous visit writes, kept in its own partition (`tables.preAuthModels`). */
-const PRE_AUTH_MODEL = 'Interaction';
 
 interface FoundRow {
   payload: ModelPayload;
