@@ -41,7 +41,14 @@ interface FoundRow {
 type Query = ReturnType<typeof prepared>;
 
 export class PostgresModelStore implements ModelStore {
-  readonly #statements;
+  /**
+   * The statements on each partition, and on the parent for what spans both. The hot statements
+   * name a partition, not the parent: on the parent PostgreSQL plans and locks every partition for
+   * a parameter's model (measured: a token exchange took twice the time through the parent).
+   */
+  readonly #rest;
+  readonly #preAuth;
+  readonly #parent;
 
   constructor(
     private readonly pool: Pool,
@@ -50,43 +57,58 @@ export class PostgresModelStore implements ModelStore {
     private readonly units: UnitsOfWork,
     private readonly churn: ChurnVacuum,
   ) {
-    const t = tables.models;
     // A record's account: its accountId, or for an Interaction the account its login result names
     // (the resumed authorization reads that account next).
     const accountId = `coalesce(m.account_id, m.payload #>> '{result,login,accountId}')`;
     const account = `LEFT JOIN LATERAL (SELECT ${accountJson(tables, 'a')} AS account FROM ${tables.accounts} a
       WHERE a.id = ${accountId}) acc ON true`;
-    const plain = (column: LookupColumn | 'user_code') =>
-      prepared(`SELECT m.payload FROM ${t} m WHERE m.model = $1 AND m.${column} = $2 AND ${live('m', 3)} LIMIT 1`);
-    const withAccount = (column: LookupColumn) =>
-      prepared(`SELECT m.payload, ${accountId} AS account_id, acc.account FROM ${t} m ${account}
-        WHERE m.model = $1 AND m.${column} = $2 AND ${live('m', 3)} LIMIT 1`);
-    this.#statements = {
-      find: { id: plain('id'), uid: plain('uid') },
-      findWithAccount: { id: withAccount('id'), uid: withAccount('uid') },
-      findByUserCode: plain('user_code'),
+    const on = (t: string) => {
+      const plain = (column: LookupColumn | 'user_code') =>
+        prepared(`SELECT m.payload FROM ${t} m WHERE m.model = $1 AND m.${column} = $2 AND ${live('m', 3)} LIMIT 1`);
+      const withAccount = (column: LookupColumn) =>
+        prepared(`SELECT m.payload, ${accountId} AS account_id, acc.account FROM ${t} m ${account}
+          WHERE m.model = $1 AND m.${column} = $2 AND ${live('m', 3)} LIMIT 1`);
+      return {
+        find: { id: plain('id'), uid: plain('uid') },
+        findWithAccount: { id: withAccount('id'), uid: withAccount('uid') },
+        findByUserCode: plain('user_code'),
+        upsert: prepared(`INSERT INTO ${t} (model, id, payload, expires_at) VALUES ($1, $2, $3::jsonb, $4)
+          ON CONFLICT (model, id) DO UPDATE SET payload = EXCLUDED.payload, expires_at = EXCLUDED.expires_at`),
+        destroy: prepared(`DELETE FROM ${t} WHERE model = $1 AND id = $2`),
+        // Several held writes in one statement (one transaction): deletions, then upserts of other records.
+        write: prepared(`WITH gone AS (DELETE FROM ${t} WHERE (model, id) IN (SELECT * FROM unnest($1::text[], $2::text[])))
+          INSERT INTO ${t} (model, id, payload, expires_at)
+          SELECT r.model, r.id, r.payload, r.expires_at
+          FROM jsonb_to_recordset($3::jsonb) AS r(model text, id text, payload jsonb, expires_at timestamptz)
+          ON CONFLICT (model, id) DO UPDATE SET payload = EXCLUDED.payload, expires_at = EXCLUDED.expires_at`),
+        consume: prepared(`UPDATE ${t} m SET payload = m.payload || jsonb_build_object('consumed', $3::bigint)
+          WHERE m.model = $1 AND m.id = $2 AND ${live('m', 4)}`),
+        revokeByGrantId: prepared(`DELETE FROM ${t} WHERE model = $1 AND grant_id = $2`),
+      };
+    };
+    const rest = tables.restModels;
+    // Tokens, their Grant and Session are never the pre-authentication model: all in `rest`.
+    this.#rest = {
+      ...on(rest),
       findToken: prepared(`SELECT m.payload, m.grant_id, g.payload AS grant, m.payload->>'sessionUid' AS session_uid, s.payload AS session,
           m.account_id, acc.account
-        FROM ${t} m
-        LEFT JOIN ${t} g ON g.model = 'Grant' AND g.id = m.grant_id AND ${live('g', 3)}
-        LEFT JOIN LATERAL (SELECT s.payload FROM ${t} s
+        FROM ${rest} m
+        LEFT JOIN ${rest} g ON g.model = 'Grant' AND g.id = m.grant_id AND ${live('g', 3)}
+        LEFT JOIN LATERAL (SELECT s.payload FROM ${rest} s
           WHERE s.model = 'Session' AND s.uid = m.payload->>'sessionUid' AND ${live('s', 3)} LIMIT 1) s ON true
         ${account}
         WHERE m.model = $1 AND m.id = $2 AND ${live('m', 3)} LIMIT 1`),
-      upsert: prepared(`INSERT INTO ${t} (model, id, payload, expires_at) VALUES ($1, $2, $3::jsonb, $4)
-        ON CONFLICT (model, id) DO UPDATE SET payload = EXCLUDED.payload, expires_at = EXCLUDED.expires_at`),
-      destroy: prepared(`DELETE FROM ${t} WHERE model = $1 AND id = $2`),
-      // Several held writes in one statement (one transaction): deletions, then upserts of other records.
-      write: prepared(`WITH gone AS (DELETE FROM ${t} WHERE (model, id) IN (SELECT * FROM unnest($1::text[], $2::text[])))
-        INSERT INTO ${t} (model, id, payload, expires_at)
-        SELECT r.model, r.id, r.payload, r.expires_at
-        FROM jsonb_to_recordset($3::jsonb) AS r(model text, id text, payload jsonb, expires_at timestamptz)
-        ON CONFLICT (model, id) DO UPDATE SET payload = EXCLUDED.payload, expires_at = EXCLUDED.expires_at`),
-      consume: prepared(`UPDATE ${t} m SET payload = m.payload || jsonb_build_object('consumed', $3::bigint)
-        WHERE m.model = $1 AND m.id = $2 AND ${live('m', 4)}`),
-      revokeByGrantId: prepared(`DELETE FROM ${t} WHERE model = $1 AND grant_id = $2`),
-      revokeByAccountId: prepared(`DELETE FROM ${t} WHERE account_id = $1`),
     };
+    this.#preAuth = on(tables.preAuthModels);
+    this.#parent = {
+      write: on(tables.models).write,
+      revokeByAccountId: prepared(`DELETE FROM ${tables.models} WHERE account_id = $1`),
+    };
+  }
+
+  /** The statements on the partition that holds `model`'s records. */
+  #on(model: string) {
+    return model === PRE_AUTH_MODEL ? this.#preAuth : this.#rest;
   }
 
   async upsert(model: string, id: string, payload: ModelPayload, expiresInSeconds?: number): Promise<void> {
@@ -94,7 +116,7 @@ export class PostgresModelStore implements ModelStore {
     const expiresAt = expiresInSeconds ? this.now() + expiresInSeconds * 1000 : null;
     const unit = this.units.current();
     if (!unit) {
-      await this.pool.query(this.#statements.upsert([model, id, jsonb(payload), expiresAt === null ? null : new Date(expiresAt)]));
+      await this.pool.query(this.#on(model).upsert([model, id, jsonb(payload), expiresAt === null ? null : new Date(expiresAt)]));
       return;
     }
     unit.forgetModel(model);
@@ -111,21 +133,21 @@ export class PostgresModelStore implements ModelStore {
 
   async findByUserCode(model: string, userCode: string): Promise<ModelPayload | undefined> {
     await this.sendHeldOf(model);
-    const { rows } = await this.pool.query<FoundRow>(this.#statements.findByUserCode([model, userCode, this.date()]));
+    const { rows } = await this.pool.query<FoundRow>(this.#on(model).findByUserCode([model, userCode, this.date()]));
     return rows[0]?.payload;
   }
 
   async consume(model: string, id: string): Promise<void> {
     await this.sendHeldOf(model);
     this.units.current()?.forgetModel(model);
-    await this.pool.query(this.#statements.consume([model, id, Math.floor(this.now() / 1000), this.date()]));
+    await this.pool.query(this.#on(model).consume([model, id, Math.floor(this.now() / 1000), this.date()]));
   }
 
   async destroy(model: string, id: string): Promise<void> {
     if (model === PRE_AUTH_MODEL) this.churn.wrote(this.tables.preAuthModels);
     const unit = this.units.current();
     if (!unit) {
-      await this.pool.query(this.#statements.destroy([model, id]));
+      await this.pool.query(this.#on(model).destroy([model, id]));
       return;
     }
     unit.forgetModel(model);
@@ -135,13 +157,13 @@ export class PostgresModelStore implements ModelStore {
   async revokeByGrantId(model: string, grantId: string): Promise<void> {
     await this.sendHeldOf();
     this.units.current()?.forgetModel(model);
-    await this.pool.query(this.#statements.revokeByGrantId([model, grantId]));
+    await this.pool.query(this.#on(model).revokeByGrantId([model, grantId]));
   }
 
   async revokeByAccountId(accountId: string): Promise<number> {
     await this.sendHeldOf();
     this.units.current()?.records.clear();
-    const { rowCount } = await this.pool.query(this.#statements.revokeByAccountId([accountId]));
+    const { rowCount } = await this.pool.query(this.#parent.revokeByAccountId([accountId]));
     return rowCount ?? 0;
   }
 
@@ -166,17 +188,19 @@ export class PostgresModelStore implements ModelStore {
       if (writes.length === 1) {
         const [key, write] = writes[0]!;
         const [model, id] = splitKey(key);
-        if ('destroyed' in write) await this.pool.query(this.#statements.destroy([model, id]));
+        if ('destroyed' in write) await this.pool.query(this.#on(model).destroy([model, id]));
         else
           await this.pool.query(
-            this.#statements.upsert([model, id, jsonb(write.payload), write.expiresAt === null ? null : new Date(write.expiresAt)]),
+            this.#on(model).upsert([model, id, jsonb(write.payload), write.expiresAt === null ? null : new Date(write.expiresAt)]),
           );
         return;
       }
       const gone: [string[], string[]] = [[], []];
+      const models = new Set<string>();
       const rows: { model: string; id: string; payload: ModelPayload; expires_at: string | null }[] = [];
       for (const [key, write] of writes) {
         const [model, id] = splitKey(key);
+        models.add(model === PRE_AUTH_MODEL ? PRE_AUTH_MODEL : '');
         if ('destroyed' in write) {
           gone[0].push(model);
           gone[1].push(id);
@@ -184,7 +208,10 @@ export class PostgresModelStore implements ModelStore {
           rows.push({ model, id, payload: write.payload, expires_at: write.expiresAt === null ? null : new Date(write.expiresAt).toISOString() });
         }
       }
-      await this.pool.query(this.#statements.write([gone[0], gone[1], jsonb(rows)]));
+      // One partition's records go to it; a batch with both (a finished sign-in: its attempt
+      // deleted, its session and grant written) goes through the parent.
+      const statements = models.size > 1 ? this.#parent : this.#on([...models][0]!);
+      await this.pool.query(statements.write([gone[0], gone[1], jsonb(rows)]));
     });
   }
 
@@ -213,9 +240,10 @@ export class PostgresModelStore implements ModelStore {
   }
 
   private async query(column: LookupColumn, model: string, value: string): Promise<FoundRow | undefined> {
-    let statement: Query = this.#statements.find[column];
-    if (column === 'id' && TOKEN_MODELS.has(model)) statement = this.#statements.findToken;
-    else if (model === 'Session' || model === 'Interaction') statement = this.#statements.findWithAccount[column];
+    const statements = this.#on(model);
+    let statement: Query = statements.find[column];
+    if (column === 'id' && TOKEN_MODELS.has(model)) statement = this.#rest.findToken;
+    else if (model === 'Session' || model === PRE_AUTH_MODEL) statement = statements.findWithAccount[column];
     const { rows } = await this.pool.query<FoundRow>(statement([model, value, this.date()]));
     return rows[0];
   }

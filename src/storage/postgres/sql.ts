@@ -15,6 +15,8 @@ export interface Tables {
   models: string;
   /** The partition of `models` that holds oidc-provider's Interactions (see migration 4). */
   preAuthModels: string;
+  /** The partition of `models` that holds every other model. */
+  restModels: string;
   loginStates: string;
   accounts: string;
   identities: string;
@@ -31,6 +33,7 @@ export function tablesIn(schema: string): Tables {
     migrations: table('wecom_oidc_migrations'),
     models: table('oidc_models'),
     preAuthModels: table('oidc_models_pre_auth'),
+    restModels: table('oidc_models_rest'),
     loginStates: table('login_states'),
     accounts: table('accounts'),
     identities: table('account_identities'),
