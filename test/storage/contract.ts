@@ -563,7 +563,9 @@ export function storageContract(harness: StorageHarness): void {
         return new Promise<void>((resolve) => (release = resolve));
       });
       await inside;
-      const outcome = (work: Promise<unknown>) => Promise.race([work.then(() => 'ran'), sleep(300).then(() => 'waiting')]);
+      // Long enough for a lock on another key to be taken on a busy machine (on PostgreSQL it opens a
+      // connection of its own): at 300 ms it once read 'waiting' at load 11.
+      const outcome = (work: Promise<unknown>) => Promise.race([work.then(() => 'ran'), sleep(1_500).then(() => 'waiting')]);
       const otherKey = await outcome(peer.accessTokens.withRefreshLock('wwcorp/2', async () => undefined));
       const sameKey = peer.accessTokens.withRefreshLock('wwcorp/1', async () => 'second');
       const sameKeyWhileHeld = await outcome(sameKey);
