@@ -132,7 +132,7 @@ describe.skipIf(!availability.available)(postgresSuiteTitle('PostgreSQL storage'
 
   describe('tables anonymous visits churn', () => {
     /** Writes and deletes `count` Interactions of about 1 KiB each, as a flood would; returns the partition's size. */
-    async function churn(vacuumEveryWrites: number | undefined, count: number): Promise<number> {
+    async function churn(vacuumEveryWrites: number | undefined, count: number): Promise<{ heap: number; total: number }> {
       const schema = schemaFor('churn');
       const storage = await openPostgresStorage({ url: TEST_DATABASE_URL, schema, now: clock.now, vacuumEveryWrites });
       try {
@@ -149,22 +149,25 @@ describe.skipIf(!availability.available)(postgresSuiteTitle('PostgreSQL storage'
       } finally {
         await storage.close(); // after the vacuums under way
       }
-      const [size] = await queryTestDatabase<{ bytes: string }>(`SELECT pg_total_relation_size($1::regclass) AS bytes`, [
-        tablesIn(schema).preAuthModels,
-      ]);
-      return Number(size!.bytes);
+      const [size] = await queryTestDatabase<{ heap: string; total: string }>(
+        `SELECT pg_relation_size($1::regclass) AS heap, pg_total_relation_size($1::regclass) AS total`,
+        [tablesIn(schema).preAuthModels],
+      );
+      return { heap: Number(size!.heap), total: Number(size!.total) };
     }
 
     it("the Interactions' partition is vacuumed as it churns, so a flood's dead rows do not pile up", async () => {
-      const vacuumed = await churn(1_000, 8_000);
-      const left = await churn(Number.MAX_SAFE_INTEGER, 8_000);
+      const vacuumed = await churn(1_000, 16_000);
+      const left = await churn(Number.MAX_SAFE_INTEGER, 16_000);
+      const kib = (bytes: number) => `${(bytes / 1024).toFixed(0)} KiB`;
       console.info(
-        `8,000 Interactions written and deleted: ${(vacuumed / 1024).toFixed(0)} KiB vacuumed as they churn, ${(left / 1024).toFixed(0)} KiB left to autovacuum`,
+        `16,000 Interactions written and deleted: rows ${kib(vacuumed.heap)} and with indexes ${kib(vacuumed.total)} vacuumed as they churn, ` +
+          `${kib(left.heap)} and ${kib(left.total)} left to autovacuum`,
       );
-      // About the rows of 500 visits (1,000 writes between vacuums) and their index entries, against
-      // what PostgreSQL's own page pruning leaves of all 8,000.
-      expect(vacuumed).toBeLessThan(1024 * 1024);
-      expect(left).toBeGreaterThan(2 * vacuumed);
+      // On a quiet machine about a tenth of the control, rows and indexes alike. The sizes depend on
+      // how the vacuums overlapped the writes, so the claim is a ratio, with room for a busy machine.
+      expect(left.heap).toBeGreaterThan(4 * vacuumed.heap);
+      expect(left.total).toBeGreaterThan(3 * vacuumed.total);
     }, 120_000);
   });
 

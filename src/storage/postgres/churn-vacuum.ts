@@ -6,7 +6,11 @@
  * tables by its rate times that minute, about a megabyte per thousand visits. Vacuuming them every
  * `every` writes keeps each near its live rows plus that many. Both tables are small (their rows
  * are capped), so each VACUUM takes milliseconds; it never runs twice at once for one table in
- * this process, and SKIP_LOCKED leaves a table another replica is vacuuming alone.
+ * this process, and SKIP_LOCKED leaves a table another replica is vacuuming alone. TRUNCATE false:
+ * giving the emptied tail of the table back to the file system needs an exclusive lock, which
+ * VACUUM tries to take for up to five seconds while the flood's writers keep it busy; meanwhile its
+ * snapshot keeps every row deleted since from the next vacuum (in a test, 2.7 MiB left of 16,000
+ * visits against 0.4 MiB without the attempt). The space stays the table's, to be reused.
  */
 import type { Pool } from 'pg';
 
@@ -31,7 +35,7 @@ export class ChurnVacuum {
     }
     this.#writes.set(table, 0);
     const run = this.pool
-      .query(`VACUUM (SKIP_LOCKED) ${table}`)
+      .query(`VACUUM (SKIP_LOCKED, TRUNCATE false) ${table}`)
       .then(
         () => undefined,
         (error: Error) => process.emitWarning(`PostgreSQL vacuum of ${table} failed: ${error.message}`),
