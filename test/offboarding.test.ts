@@ -10,6 +10,7 @@ import * as oidc from 'openid-client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../src/admin/run-cli.js';
 import { DEMO_USERIDS } from '../src/simulator/index.js';
+import { CallbackKey, messageSignature, parseEnvelope } from '../src/wecom/events/index.js';
 import { Browser } from './support/browser.js';
 import { discover, signInAndRedeem } from './support/flow.js';
 import { dropSchemas, postgresSuiteTitle, probePostgres, TEST_DATABASE_URL, uniqueSchemaName } from './support/postgres.js';
@@ -167,6 +168,73 @@ describe.each(stores)('offboarding through contact-change events ($name)', ({ st
     expect(forged.status).toBe(403);
     const refreshed = await oidc.refreshTokenGrant(member.rp, member.tokens.refresh_token!);
     expect(refreshed.access_token).toBeTruthy();
+  });
+});
+
+describe.each(stores)('a new member on a login-only connection ($name)', ({ name, storage }) => {
+  /** Two replicas on PostgreSQL (the second calls the first one's simulator); one server on lowdb. */
+  const servers: TestServer[] = [];
+  beforeAll(async () => {
+    const store = storage();
+    const loginOnlyWithEvents = (raw: Record<string, unknown>) => {
+      if (store) raw.storage = store;
+      const [connection] = raw.connections as Record<string, unknown>[];
+      connection!.events = EVENTS;
+      connection!.loginOnly = true;
+    };
+    const first = await startTestServer(loginOnlyWithEvents);
+    servers.push(first);
+    if (store) {
+      servers.push(
+        await startTestServer((raw) => {
+          loginOnlyWithEvents(raw);
+          raw.simulator = { enabled: false };
+          const simulator = `${first.issuer}/wecom-simulator`;
+          raw.wecom = { apiBase: simulator, qrLoginBase: simulator, oauthBase: simulator };
+        }),
+      );
+    }
+  });
+  afterAll(() => Promise.all(servers.map((server) => server.stop())));
+
+  it('gets an account from the create_user event, once however often and wherever the event arrives, and signs in to it', async () => {
+    const t = servers[0]!;
+    const member = 'xinren.2026';
+    t.sim.directory.addMember({ userid: member, name: '新人' });
+    // WeCom delivers an event again when our answer was slow: the same message under a new
+    // signature, so the replay check (per process, by signature) lets it in. On PostgreSQL the
+    // copies go to the other replica while the first delivery is being applied on this one.
+    const first = t.sim.events.deliveries().at(-1)!;
+    const key = new CallbackKey(EVENTS.encodingAESKey);
+    const sealed = parseEnvelope(first.body).encrypted;
+    const { message, receiveId } = key.open(sealed);
+    const target = servers.at(-1)!;
+    const copies = Array.from({ length: 3 }, (_, i) => {
+      const encrypted = key.seal(message, receiveId);
+      const nonce = String(1_000 + i);
+      const query = {
+        msg_signature: messageSignature(EVENTS.token, first.query.timestamp, nonce, encrypted),
+        timestamp: first.query.timestamp,
+        nonce,
+      };
+      return fetch(`${target.issuer}/wecom/events/wecom?${new URLSearchParams(query)}`, {
+        method: 'POST',
+        body: first.body.replace(sealed, encrypted),
+      }).then((response) => response.status);
+    });
+    expect(await Promise.all(copies)).toEqual([200, 200, 200]);
+    await t.sim.events.idle();
+    await Promise.all(servers.map((server) => server.server.wecomEventsIdle()));
+
+    const accounts = await t.server.storage.accounts.findByMatchField('username', member);
+    expect(accounts, name).toHaveLength(1);
+    expect(accounts[0]).toMatchObject({ provisioned: true, identities: [], profile: { name: '新人' } });
+    const provisioned = servers.flatMap((server) => server.logLines).filter((line) => line.includes('account provisioned for a new WeCom member'));
+    expect(provisioned).toHaveLength(1);
+
+    const rp = await discover(t.issuer, CONFIDENTIAL);
+    const { tokens } = await signInAndRedeem(new Browser(), rp, CONFIDENTIAL.redirect_uris[0]!, member);
+    expect(tokens.claims()!.sub).toBe(accounts[0]!.id);
   });
 });
 

@@ -16,7 +16,7 @@ import type { Logger } from '../observability/log.js';
 import { isUnclaimedProvisioned, lastCheckedAt, type Account, type AccountStore, type MemberCheckSource } from '../model/index.js';
 import { toMemberProfile, type ContactEvent, type MemberStanding, type WeComApp, type WeComMember } from '../wecom/index.js';
 import { sameProfile, toAccountProfile } from './profile.js';
-import { newAccountId } from './service.js';
+import { provisionedAccountId } from './service.js';
 
 /** Ends everything an account holds: sessions, grants, tokens; tells clients through back-channel logout. */
 export interface AccessRevoker {
@@ -71,7 +71,7 @@ export class MemberLifecycle {
         }
         return;
       case 'create_user':
-        await this.memberCreated(connection, event.userid);
+        await this.memberCreated(connection, event);
         return;
       case 'other':
         this.deps.log.info('WeCom event acknowledged; nothing to do for it', {
@@ -111,10 +111,14 @@ export class MemberLifecycle {
 
   /**
    * A member was added in WeCom. On a login-only connection an account is provisioned for them, so
-   * they can sign in on their first day; elsewhere their first sign-in creates it.
+   * they can sign in on their first day; elsewhere their first sign-in creates it. The checks below
+   * and the creation are not one transaction: two deliveries of the event at once (WeCom's retry
+   * of a slow answer, on another replica) both pass the checks, and the account's id, derived from
+   * the event, is what makes the second creation meet the first.
    */
-  async memberCreated(connection: LifecycleConnection, userid: string): Promise<'provisioned' | 'exists' | 'ignored'> {
+  async memberCreated(connection: LifecycleConnection, event: { userid: string; createTime: number }): Promise<'provisioned' | 'exists' | 'ignored'> {
     if (!connection.loginOnly) return 'ignored';
+    const { userid } = event;
     const { accounts } = this.deps;
     if (await accounts.findByIdentity(connection.corpId, userid)) return 'exists';
     const claimable = await accounts.findByMatchField('username', userid);
@@ -128,8 +132,8 @@ export class MemberLifecycle {
       undefined,
       await this.deps.groupNames(connection.app, standing.member.department),
     );
-    const { account } = await accounts.createWithIdentity({
-      id: newAccountId(),
+    const { account, created } = await accounts.createWithIdentity({
+      id: provisionedAccountId(connection.app.secret, { corpId: connection.corpId, userid, createTime: event.createTime }),
       createdAt: nowSeconds,
       updatedAt: nowSeconds,
       disabled: false,
@@ -137,6 +141,7 @@ export class MemberLifecycle {
       profile,
       identities: [],
     });
+    if (!created) return 'exists';
     this.deps.log.info('account provisioned for a new WeCom member', { connection: connection.identifier, accountId: account.id });
     return 'provisioned';
   }

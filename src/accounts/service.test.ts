@@ -12,7 +12,7 @@ import { openLowdbStorage, type LowdbStorage } from '../storage/lowdb/index.js';
 import type { Account, AccountProfile, AccountStore, MatchField } from '../model/index.js';
 import type { MemberProfile } from '../wecom/index.js';
 import type { AccessRevoker } from './lifecycle.js';
-import { AccountService, type SignInOutcome, type WeComSignIn } from './service.js';
+import { AccountService, provisionedAccountId, type SignInOutcome, type WeComSignIn } from './service.js';
 
 const CORP = 'wwcorp';
 const T0 = 1_700_000_000;
@@ -639,5 +639,24 @@ describe('AccountService: the bind page and the administrator', () => {
 
     expect(await service.setDisabled('nobody', true)).toEqual({ account: undefined, revoked: 0, notified: 0 });
     expect(revoker.ended).toEqual(['alice']);
+  });
+});
+
+describe('the id of an account provisioned for a create_user event', () => {
+  const event = { corpId: 'wwcorp', userid: 'XinRen', createTime: 1_764_633_600 };
+  it('is the same for every delivery of one event, and looks like any other account id', () => {
+    const id = provisionedAccountId('app-secret', event);
+    expect(provisionedAccountId('app-secret', { ...event, userid: 'xinren' })).toBe(id);
+    expect(id).toMatch(/^[A-Za-z0-9_-]{22}$/);
+  });
+  it('differs for another member, another event time, another corp, and without the secret', () => {
+    const id = provisionedAccountId('app-secret', event);
+    const others = [
+      provisionedAccountId('app-secret', { ...event, userid: 'xinren2' }),
+      provisionedAccountId('app-secret', { ...event, createTime: event.createTime + 1 }),
+      provisionedAccountId('app-secret', { ...event, corpId: 'wwother' }),
+      provisionedAccountId('another-secret', event),
+    ];
+    expect(new Set([id, ...others]).size).toBe(5);
   });
 });

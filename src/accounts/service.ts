@@ -12,7 +12,7 @@
  *    refuses); `bind` hands the choice to the person (see interaction/bind-routes.ts);
  * 3. otherwise a new account is created, unless the connection is login-only.
  */
-import { randomBytes } from 'node:crypto';
+import { createHmac, hkdfSync, randomBytes } from 'node:crypto';
 import type { Logger } from '../observability/log.js';
 import {
   identityKey,
@@ -174,4 +174,20 @@ const RECHECK_RECORD_INTERVAL_SECONDS = 60;
 /** 128 random bits, URL-safe: unguessable, and meaningless outside this service. */
 export function newAccountId(): string {
   return randomBytes(16).toString('base64url');
+}
+
+/**
+ * The id of the account provisioned for one WeCom `create_user` event: the same for every delivery
+ * of that event (WeCom delivers it again when our answer was slow, perhaps to another replica), so
+ * the second delivery meets the first one's account instead of provisioning a twin. 128 bits of an
+ * HMAC keyed from the app's secret: as unguessable and as meaningless outside this service as
+ * newAccountId's.
+ */
+export function provisionedAccountId(appSecret: string, event: { corpId: string; userid: string; createTime: number }): string {
+  const key = Buffer.from(hkdfSync('sha256', appSecret, '', 'wecom-oidc provisioned account id', 32));
+  return createHmac('sha256', key)
+    .update(JSON.stringify([event.corpId, event.userid.toLowerCase(), event.createTime]))
+    .digest()
+    .subarray(0, 16)
+    .toString('base64url');
 }

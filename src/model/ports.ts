@@ -64,8 +64,9 @@ export interface AccountStore {
   findById(id: string): Promise<Account | undefined>;
   findByIdentity(corpId: string, userid: string): Promise<Account | undefined>;
   /**
-   * Creates `account` unless one of its identities is already linked, in which case the existing
-   * account is returned: two concurrent first sign-ins of one member yield one account.
+   * Creates `account` unless its id is taken or one of its identities is already linked, in which
+   * case the existing account is returned: two concurrent first sign-ins of one member, or two
+   * deliveries of one WeCom create_user event (see provisionedAccountId), yield one account.
    */
   createWithIdentity(account: Account): Promise<{ account: Account; created: boolean }>;
   /** Replaces the profile (and updatedAt) of an existing account. */

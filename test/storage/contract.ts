@@ -298,6 +298,23 @@ export function storageContract(harness: StorageHarness): void {
       expect(await store.accounts.findById('acct-p')).toEqual(provisioned);
     });
 
+    it('an account whose id is taken is not created: ten at once over both replicas, one account, the first kept as it was', async () => {
+      await fresh();
+      const results = await Promise.all(
+        Array.from({ length: 10 }, (_, i) =>
+          either(i).accounts.createWithIdentity({ ...account('acct-same', undefined, { email: `p${i}@x.cn` }), provisioned: true }),
+        ),
+      );
+      expect(results.filter((result) => result.created)).toHaveLength(1);
+      const kept = results.find((result) => result.created)!.account;
+      for (const result of results) expect(result.account).toEqual(kept);
+      expect(await store.accounts.list()).toEqual([kept]);
+      // the others left no match keys behind
+      for (let i = 0; i < 10; i += 1) {
+        expect(ids(await store.accounts.findByMatchField('email', `p${i}@x.cn`))).toEqual(kept.profile.email === `p${i}@x.cn` ? ['acct-same'] : []);
+      }
+    });
+
     it('two concurrent first sign-ins of one member create one account', async () => {
       const { store, peer } = await fresh();
       const [a, b] = await Promise.all([

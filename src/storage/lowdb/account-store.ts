@@ -41,6 +41,8 @@ export class LowdbAccountStore implements AccountStore {
 
   async createWithIdentity(account: Account): Promise<{ account: Account; created: boolean }> {
     const { accounts, identities } = this.file.data;
+    const sameId = accounts[account.id];
+    if (sameId) return { account: sameId, created: false };
     for (const identity of account.identities) {
       const existing = identities[identityKey(identity.corpId, identity.userid)];
       if (existing !== undefined && accounts[existing]) return { account: accounts[existing], created: false };

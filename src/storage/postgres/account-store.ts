@@ -64,6 +64,12 @@ export function toAccount(json: AccountJson): Account {
   };
 }
 
+class IdTaken extends Error {
+  constructor() {
+    super('account id already taken');
+  }
+}
+
 class IdentityTaken extends Error {
   constructor(readonly identity: WeComIdentity) {
     super('identity already linked');
@@ -108,11 +114,13 @@ export class PostgresAccountStore implements AccountStore {
     for (let attempt = 1; ; attempt += 1) {
       try {
         await inTransaction(this.pool, async (client) => {
-          await client.query(
+          // Waits for a concurrent transaction inserting the same id, then does nothing if it committed.
+          const inserted = await client.query(
             `INSERT INTO ${this.tables.accounts} (id, created_at, updated_at, disabled, provisioned, profile)
-             VALUES ($1, $2, $3, $4, $5, $6::jsonb)`,
+             VALUES ($1, $2, $3, $4, $5, $6::jsonb) ON CONFLICT (id) DO NOTHING`,
             [account.id, account.createdAt, account.updatedAt, account.disabled, account.provisioned ?? null, jsonb(account.profile)],
           );
+          if (!inserted.rowCount) throw new IdTaken();
           for (const identity of account.identities) {
             // Waits for a concurrent transaction inserting the same identity, then does nothing if it committed.
             if (!(await this.insertIdentity(client, account.id, identity))) throw new IdentityTaken(identity);
@@ -121,6 +129,7 @@ export class PostgresAccountStore implements AccountStore {
         });
         return { account: (await this.findById(account.id))!, created: true };
       } catch (error) {
+        if (error instanceof IdTaken) return { account: (await this.findById(account.id))!, created: false };
         if (!(error instanceof IdentityTaken)) throw error;
         const existing = await this.findByIdentity(error.identity.corpId, error.identity.userid);
         if (existing) return { account: existing, created: false };
