@@ -1,7 +1,7 @@
 /**
  * oidc-provider's models in one table, partitioned so that the PRE_AUTH_MODEL's rows are apart (see
- * migration 4; the statements use the parent). A record whose expires_at has passed is treated as
- * absent on read (oidc-provider expects that) and deleted by `prune`.
+ * migration 4; each statement names the partition of its model). A record whose expires_at has
+ * passed is treated as absent on read (oidc-provider expects that) and deleted by `prune`.
  *
  * Round trips are what a request of ours costs (each is a socket write and a wake-up on both
  * sides), so within a request (see unit-of-work.ts):
@@ -196,11 +196,13 @@ export class PostgresModelStore implements ModelStore {
         return;
       }
       const gone: [string[], string[]] = [[], []];
-      const models = new Set<string>();
+      let preAuth = false;
+      let rest = false;
       const rows: { model: string; id: string; payload: ModelPayload; expires_at: string | null }[] = [];
       for (const [key, write] of writes) {
         const [model, id] = splitKey(key);
-        models.add(model === PRE_AUTH_MODEL ? PRE_AUTH_MODEL : '');
+        if (model === PRE_AUTH_MODEL) preAuth = true;
+        else rest = true;
         if ('destroyed' in write) {
           gone[0].push(model);
           gone[1].push(id);
@@ -210,7 +212,7 @@ export class PostgresModelStore implements ModelStore {
       }
       // One partition's records go to it; a batch with both (a finished sign-in: its attempt
       // deleted, its session and grant written) goes through the parent.
-      const statements = models.size > 1 ? this.#parent : this.#on([...models][0]!);
+      const statements = preAuth && rest ? this.#parent : preAuth ? this.#preAuth : this.#rest;
       await this.pool.query(statements.write([gone[0], gone[1], jsonb(rows)]));
     });
   }
