@@ -112,3 +112,24 @@ describe('configuration errors never crash', () => {
     expect(problems.join('\n')).toMatch(/issuer: must be an absolute http\(s\) URL/);
   });
 });
+
+describe('storage.url for PostgreSQL', () => {
+  const withUrl = (url: string) => ({ ...minimal(), storage: { driver: 'postgres', url } });
+  it.each([
+    'postgres://wecom:pw@db.internal:5432/wecom',
+    'postgresql://wecom@db.internal/wecom?sslmode=verify-full',
+    // libpq's Unix-socket forms: an empty host with ?host=, or the socket directory percent-encoded
+    'postgres://wecom@/wecom?host=/var/run/postgresql',
+    'postgres://wecom@%2Fvar%2Frun%2Fpostgresql/wecom',
+  ])('accepts %s', (url) => {
+    expect(problemsOf(withUrl(url))).toEqual([]);
+  });
+  it.each(['db.internal:5432/wecom', 'mysql://wecom@db.internal/wecom', 'postgres://wecom:pw@db.internal:99999/wecom', 'postgres://[db/wecom'])(
+    'refuses %s without echoing it',
+    (url) => {
+      const problems = problemsOf(withUrl(url)).join('\n');
+      expect(problems).toMatch(/storage\.url: must be a postgres:\/\/ or postgresql:\/\/ connection URL/);
+      expect(problems).not.toContain('pw');
+    },
+  );
+});

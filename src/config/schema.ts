@@ -5,6 +5,7 @@
  * rename is a breaking change. Defaults live next to their keys so the README's reference can be
  * checked against this one file.
  */
+import { parse as parseConnectionString } from 'pg-connection-string';
 import { z } from 'zod';
 import { CALLBACK_TOKEN_PATTERN, ENCODING_AES_KEY_PATTERN } from '../wecom/index.js';
 import { templateProblem } from '../accounts/email-fallback.js';
@@ -274,10 +275,21 @@ const demoSchema = z
  * PostgreSQL: the driver for several replicas sharing one database. `schema` lets several
  * deployments (or test runs) share one database; it is created at start-up when missing.
  */
+function parsesAsConnectionString(value: string): boolean {
+  try {
+    parseConnectionString(value);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 const postgresStorageSchema = z
   .object({
     driver: z.literal('postgres'),
-    url: z.string().refine((value) => URL.canParse(value) && /^postgres(ql)?:$/.test(new URL(value).protocol), {
+    // Judged by the parser the driver itself uses, so libpq's forms all pass, e.g. a Unix socket
+    // as `postgres://user@/db?host=/var/run/postgresql` (an empty host, which WHATWG URL refuses).
+    url: z.string().refine((value) => /^postgres(ql)?:\/\//.test(value) && parsesAsConnectionString(value), {
       message: 'must be a postgres:// or postgresql:// connection URL (use "${DATABASE_URL}" to read it from the environment)',
     }),
     schema: z.string().regex(POSTGRES_SCHEMA_NAME, 'must be 1-63 lowercase letters, digits and "_", not starting with a digit').default('public'),
