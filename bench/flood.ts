@@ -149,7 +149,7 @@ async function main(): Promise<void> {
     console.log(`\n${VISITS} visits (${2 * VISITS} requests) in ${seconds.toFixed(0)} s, ${(VISITS / seconds).toFixed(0)} visits/s`);
     console.log(
       `RSS: idle ${idle.rssMiB.toFixed(1)}, end ${end.rssMiB.toFixed(1)}, peak ${peakRss.toFixed(1)}, ${SETTLE_SECONDS} s later ${settled.rssMiB.toFixed(1)} MiB ` +
-        `(+${(settled.rssMiB - idle.rssMiB).toFixed(1)} over idle; target +50)`,
+        `(${signed(settled.rssMiB - idle.rssMiB)} over idle; target +50)`,
     );
     console.log(
       `data: idle ${idle.dataMiB.toFixed(2)}, end ${end.dataMiB.toFixed(2)}, peak ${peakData.toFixed(2)}, ${SETTLE_SECONDS} s later ${settled.dataMiB.toFixed(2)} MiB (target ≤ 10)`,
@@ -158,14 +158,16 @@ async function main(): Promise<void> {
     if (database) {
       // Where PostgreSQL's bytes are: each table on disk (with indexes and TOAST) against its live rows.
       const tables = await database.query<{ name: string; disk: string; rows: string; live: string }>(
-        `SELECT c.relname AS name, pg_total_relation_size(c.oid) AS disk, c.reltuples::bigint AS rows,
-                (xpath('/row/b/text()', query_to_xml(format('SELECT coalesce(sum(pg_column_size(t.*)), 0) AS b FROM %I.%I t', $1::text, c.relname), false, true, '')))[1]::text AS live
-           FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relkind = 'r' ORDER BY 2 DESC`,
+        `SELECT name, disk, (xpath('/row/n/text()', counted))[1]::text AS rows, (xpath('/row/b/text()', counted))[1]::text AS live
+           FROM (SELECT c.relname AS name, pg_total_relation_size(c.oid) AS disk,
+                        query_to_xml(format('SELECT count(*) AS n, coalesce(sum(pg_column_size(t.*)), 0) AS b FROM %I.%I t', $1::text, c.relname), false, true, '') AS counted
+                   FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relkind = 'r') sizes
+          ORDER BY disk DESC`,
         [schema],
       );
       for (const table of tables.rows) {
         console.log(
-          `  ${table.name}: ${(Number(table.disk) / MiB).toFixed(2)} MiB on disk, live rows ${(Number(table.live) / MiB).toFixed(2)} MiB (about ${table.rows} rows)`,
+          `  ${table.name}: ${(Number(table.disk) / MiB).toFixed(2)} MiB on disk, live rows ${(Number(table.live) / MiB).toFixed(2)} MiB (${table.rows} rows)`,
         );
       }
     }
@@ -179,3 +181,8 @@ async function main(): Promise<void> {
 }
 
 await main();
+
+/** A difference with its sign: +3.2 or -17.9. */
+function signed(value: number): string {
+  return `${value >= 0 ? '+' : ''}${value.toFixed(1)}`;
+}
