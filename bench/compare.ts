@@ -18,8 +18,15 @@ export interface Operation {
   /** ours/bare must be at least this (issue part 4). */
   minimumRatio: number;
   /** Sets up on one server; the returned function measures one round of `seconds`. */
-  prepare(issuer: string, options: BenchOptions): Promise<(seconds: number) => Promise<Measurement>>;
+  prepare(issuer: string, options: BenchOptions): Promise<MeasureRound>;
 }
+
+/**
+ * Measures one round. `serverCpu` reads the server's CPU seconds so far: a round that does unmeasured
+ * work on the server (minting the codes a token round redeems) reads it around its measured parts
+ * and sets the Measurement's cpuMicros; otherwise the caller charges the whole round.
+ */
+export type MeasureRound = (seconds: number, serverCpu?: () => number) => Promise<Measurement>;
 
 /** Refresh tokens are not rotated for a confidential client (oidc-provider's default
  * rotateRefreshToken), in either provider, so a small pool is reused round-robin; run.ts checks. */
@@ -66,14 +73,14 @@ export const OPERATIONS: Operation[] = [
     label: 'token (authorization_code)',
     minimumRatio: 0.9,
     async prepare(issuer, options) {
-      return async (seconds) => {
+      return async (seconds, serverCpu) => {
         // Fresh minters each round: every code of a round belongs to one of 16 new grants.
         const minters = (await inParallel(CODE_MINTERS, 8, () => fullSignIn(issuer))).map(({ browser }) => browser);
         // A round is a number of codes, not of seconds: minting them (an authorization request
         // each) is slower than redeeming them, and would otherwise take most of the bench's time.
         const codes = seconds < options.seconds ? options.codeBatch : options.codesPerRound;
         const mint = (count: number) => mintCodes(issuer, minters, count);
-        return batchedLoad({ url: `${issuer}/token`, ...TOKEN_REQUEST }, mint, options.connections, codes, options.codeBatch);
+        return batchedLoad({ url: `${issuer}/token`, ...TOKEN_REQUEST }, mint, options.connections, codes, options.codeBatch, serverCpu);
       };
     },
   },
@@ -167,7 +174,7 @@ export interface Contender {
 /** Warm-up, then `rounds` measured rounds of each contender, alternating A B B A A B … */
 export async function alternate(
   contenders: readonly [Contender, Contender],
-  prepare: (issuer: string) => Promise<(seconds: number) => Promise<Measurement>>,
+  prepare: (issuer: string) => Promise<MeasureRound>,
   options: BenchOptions,
   progress: (line: string) => void,
 ): Promise<[Summary, Summary]> {
@@ -180,9 +187,9 @@ export async function alternate(
       const { pid } = contenders[index]!;
       const cpuBefore = cpuSecondsOf(pid);
       const loadAtStart = loadavg()[0]!;
-      const result = await measure[index]!(options.seconds);
+      const result = await measure[index]!(options.seconds, () => cpuSecondsOf(pid));
       result.loadAverage = [loadAtStart, loadavg()[0]!];
-      result.cpuMicros = result.ok ? ((cpuSecondsOf(pid) - cpuBefore) / result.ok) * 1e6 : Number.NaN;
+      result.cpuMicros ??= result.ok ? ((cpuSecondsOf(pid) - cpuBefore) / result.ok) * 1e6 : Number.NaN;
       rounds[index]!.push(result);
       progress(
         `    round ${round + 1} ${contenders[index]!.name}: ${result.rps.toFixed(1)}/s, p50 ${result.p50.toFixed(1)} ms, p99 ${result.p99.toFixed(1)} ms, CPU ${result.cpuMicros.toFixed(0)} µs/op${result.failed ? `, ${result.failed} failed` : ''}`,

@@ -14,6 +14,7 @@ import { send } from './http.js';
 import { signInLoad } from './load.js';
 import { dropSchemas, newSchemaName } from './postgres.js';
 import { freePort, memoryOf, sleep, startChild, stopChild } from './processes.js';
+import { UNREFUSING_RATE_LIMITS } from './servers.js';
 
 const args = new Map<string, string>();
 for (let index = 2; index < process.argv.length; index += 2) args.set(process.argv[index]!.replace(/^--/, ''), process.argv[index + 1] ?? '');
@@ -37,6 +38,7 @@ async function main(): Promise<void> {
       clients: [CLIENT],
       connections: [{ identifier: CONNECTION, displayName: '企业微信', corpId: CORP_ID, agentId: '1000002', secret: 'bench-secret' }],
       simulator: { enabled: true },
+      rateLimits: UNREFUSING_RATE_LIMITS,
     }),
   );
   const child = await startChild({

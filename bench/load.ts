@@ -16,7 +16,7 @@ export interface Measurement {
   ok: number;
   failed: number;
   seconds: number;
-  /** CPU time the server under test used per successful operation, in microseconds (set by compare.ts). */
+  /** CPU time the server under test used per successful operation, in microseconds (set by compare.ts, or by batchedLoad). */
   cpuMicros?: number;
   /** The 1-minute load average when the round started and when it ended (set by compare.ts). */
   loadAverage?: [number, number];
@@ -104,16 +104,23 @@ export async function batchedLoad(
   connections: number,
   total: number,
   batchSize: number,
+  /** The server's CPU seconds so far: read around each batch, so that minting is not charged to the requests. */
+  serverCpu?: () => number,
 ): Promise<Measurement> {
   const runs: CannonRun[] = [];
+  let cpuSeconds = 0;
   for (let sent = 0; sent < total;) {
     const bodies = await mint(Math.min(batchSize, total - sent));
     let next = 0;
     const options = cannonOptions({ ...spec, body: () => bodies[next++ % bodies.length]! }, Math.min(connections, bodies.length));
+    const cpuBefore = serverCpu?.() ?? 0;
     runs.push(await cannon({ ...options, amount: bodies.length }));
+    cpuSeconds += (serverCpu?.() ?? 0) - cpuBefore;
     sent += bodies.length;
   }
-  return measurement(runs);
+  const result = measurement(runs);
+  if (serverCpu) result.cpuMicros = result.ok ? (cpuSeconds / result.ok) * 1e6 : Number.NaN;
+  return result;
 }
 
 /** Authorization codes from signed-in browsers (one authorization request each, no interaction). */

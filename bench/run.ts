@@ -105,7 +105,7 @@ function methodNotes(options: BenchOptions): string[] {
     '  the sign-in users run in this process and share the 2 cores with them, so the cheapest endpoints are partly generator-bound:',
     '  "server CPU us/op" (from /proc/<pid>/stat) is what a request costs the server, whatever the generator manages.',
     '- ratio: the median of ours over the median of bare (req/s, each over the rounds listed under its table); CPU likewise.',
-    `- token: each round redeems ${options.codesPerRound.toLocaleString('en-US')} codes minted beforehand (batches of ${options.codeBatch}, PKCE verifier each), not ${options.seconds} s.`,
+    `- token: each round redeems ${options.codesPerRound.toLocaleString('en-US')} codes minted beforehand (batches of ${options.codeBatch}, PKCE verifier each), not ${options.seconds} s; server CPU counts the redeeming, not the minting.`,
     '- refresh: 32 refresh tokens reused round-robin (checked: neither provider rotates them for this confidential client).',
     "- sign-in: a fresh browser per sign-in (new session and grant), all as the simulator's one active member ZhangSan; scale",
     '  and RSS use the same flow. The bare provider keeps no accounts and skips department names (no department/get).',
