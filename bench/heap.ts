@@ -60,6 +60,14 @@ async function main(): Promise<void> {
       const run = await signInLoad({ issuer, users: 16, total: Math.min(1000, signIns - done) });
       process.stdout.write(`after ${done + run.ok} sign-ins (${run.failed} failed): RSS ${memoryOf(child.pid).rssMiB.toFixed(0)} MiB\n`);
     }
+    // V8 hands back heap it grew under load only once the process has been idle for a while.
+    let idle = 0;
+    for (const until of [10, 30]) {
+      await sleep((until - idle) * 1000);
+      idle = until;
+      process.stdout.write(`idle ${idle} s: RSS ${memoryOf(child.pid).rssMiB.toFixed(0)} MiB\n`);
+    }
+    process.stdout.write(`${await v8Heap(issuer)}\n`);
     process.stdout.write(`${mappings(child.pid)}\n`);
     child.process.kill('SIGUSR2');
     // The snapshot is written on the server's main thread: once it answers again, the file is whole.
@@ -85,6 +93,22 @@ async function main(): Promise<void> {
     await stopChild(child);
     if (driver === 'postgres') await dropSchemas(url);
   }
+}
+
+/** V8's own account, from the server's Prometheus metrics: the heap it holds against what is in use, and memory outside it. */
+async function v8Heap(issuer: string): Promise<string> {
+  const { body } = await send(`${issuer}/metrics`);
+  const mib = (name: string) => {
+    const bytes = body
+      .split('\n')
+      .filter((line) => line.startsWith(name))
+      .reduce((sum, line) => sum + Number(line.split(' ').at(-1)), 0);
+    return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+  };
+  return (
+    `V8 heap: ${mib('nodejs_heap_size_total_bytes')} held, ${mib('nodejs_heap_size_used_bytes')} used ` +
+    `(new space ${mib('nodejs_heap_space_size_total_bytes{space="new"}')} held); outside the heap: ${mib('nodejs_external_memory_bytes')}`
+  );
 }
 
 /** RSS by kind of mapping: malloc's heap and arenas, V8's pages (anonymous), code and files. */
