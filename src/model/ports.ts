@@ -30,7 +30,11 @@ export interface ModelStore {
   find(model: string, id: string): Promise<ModelPayload | undefined>;
   findByUid(model: string, uid: string): Promise<ModelPayload | undefined>;
   findByUserCode(model: string, userCode: string): Promise<ModelPayload | undefined>;
-  consume(model: string, id: string): Promise<void>;
+  /**
+   * Marks the record consumed, once: true when this call did, false when it was consumed already
+   * (or has expired or gone). Of two redemptions of one code at the same moment, one gets true.
+   */
+  consume(model: string, id: string): Promise<boolean>;
   destroy(model: string, id: string): Promise<void>;
   revokeByGrantId(model: string, grantId: string): Promise<void>;
   /** Removes every session, grant and token of an account (when it is disabled); returns the count. */

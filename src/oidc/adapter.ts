@@ -8,7 +8,7 @@
  * openid/connect#1025), and RPs such as OmniAuth (GitLab) reject a refreshed ID token that repeats
  * it. A refresh token has no other use for the nonce, and oidc-provider offers no setting for this.
  */
-import type { Adapter, AdapterPayload } from 'oidc-provider';
+import { errors, type Adapter, type AdapterPayload } from 'oidc-provider';
 import type { ModelStore } from '../model/index.js';
 
 export function createAdapterFactory(models: ModelStore): (name: string) => Adapter {
@@ -38,8 +38,16 @@ class StorageAdapter implements Adapter {
     return await this.models.findByUserCode(this.name, userCode);
   }
 
-  consume(id: string): Promise<void> {
-    return this.models.consume(this.name, id);
+  /**
+   * oidc-provider reads a code, checks it, then consumes it, and refuses a second use only when the
+   * read already shows it consumed: two redemptions of one code at the same moment would both pass.
+   * The store consumes once, atomically; the later of two is refused here as oidc-provider refuses a
+   * replay (without its revocation of the grant: the winner's tokens may not be written yet).
+   */
+  async consume(id: string): Promise<void> {
+    if (await this.models.consume(this.name, id)) return;
+    if (this.name === 'PushedAuthorizationRequest') throw new errors.InvalidRequestUri('request_uri is invalid, expired, or was already used');
+    throw new errors.InvalidGrant(this.name === 'RefreshToken' ? 'refresh token already used' : `${label(this.name)} already consumed`);
   }
 
   destroy(id: string): Promise<void> {
@@ -55,4 +63,9 @@ function withoutNonce(payload: AdapterPayload | undefined): AdapterPayload | und
   if (!payload || !('nonce' in payload)) return payload;
   const { nonce: _nonce, ...rest } = payload;
   return rest;
+}
+
+/** oidc-provider's words for a model in its errors: "authorization code", "device code". */
+function label(model: string): string {
+  return model.replace(/(?<=[a-z])(?=[A-Z])/g, ' ').toLowerCase();
 }

@@ -72,7 +72,7 @@ export class CappedModelStore implements ModelStore {
     return this.inner.findByUserCode(model, userCode);
   }
 
-  consume(model: string, id: string) {
+  consume(model: string, id: string): Promise<boolean> {
     return this.inner.consume(model, id);
   }
 

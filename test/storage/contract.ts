@@ -85,8 +85,10 @@ export function storageContract(harness: StorageHarness): void {
       expect(await models.findByUid('Interaction', 'u1')).toBeUndefined();
 
       await models.upsert('AuthorizationCode', 'c1', { grantId: 'g' }, 60);
-      await models.consume('AuthorizationCode', 'c1');
+      expect(await models.consume('AuthorizationCode', 'c1')).toBe(true);
       expect((await models.find('AuthorizationCode', 'c1'))?.consumed).toBe(Math.floor(clock.ms / 1000));
+      expect(await models.consume('AuthorizationCode', 'c1')).toBe(false);
+      expect(await models.consume('AuthorizationCode', 'no-such-code')).toBe(false);
 
       await models.destroy('Session', 's1');
       expect(await models.find('Session', 's1')).toBeUndefined();
@@ -103,6 +105,14 @@ export function storageContract(harness: StorageHarness): void {
       expect(await store.models.find('Session', 's1')).toEqual({ uid: 'u2', accountId: 'b' });
       // and only the new accountId owns it now
       expect(await store.models.revokeByAccountId('a')).toBe(0);
+    });
+
+    it('a record is consumed once, however many replicas consume it at the same moment', async () => {
+      const { store } = await fresh();
+      await store.models.upsert('AuthorizationCode', 'raced', { grantId: 'g' }, 60);
+      const results = await Promise.all(Array.from({ length: 20 }, (_, i) => either(i).models.consume('AuthorizationCode', 'raced')));
+      expect(results.filter(Boolean)).toHaveLength(1);
+      expect((await peer.models.find('AuthorizationCode', 'raced'))?.consumed).toBe(Math.floor(clock.ms / 1000));
     });
 
     it('keeps a payload exactly as given: nesting, arrays, numbers, unicode', async () => {
@@ -183,7 +193,7 @@ export function storageContract(harness: StorageHarness): void {
       expect(await peer.models.find('Session', 's1')).toBeUndefined();
       expect(await peer.models.findByUid('Session', 'u1')).toBeUndefined();
       expect(await peer.models.findByUserCode('DeviceCode', 'WXYZ')).toBeUndefined();
-      await models.consume('AuthorizationCode', 'c1');
+      expect(await models.consume('AuthorizationCode', 'c1')).toBe(false);
       expect(await models.find('AuthorizationCode', 'c1')).toBeUndefined();
       clock.ms += 1_000_000_000;
       expect(await models.find('Client', 'forever')).toEqual({ client_id: 'forever' });

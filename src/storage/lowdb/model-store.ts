@@ -49,12 +49,13 @@ export class LowdbModelStore implements ModelStore {
     return id === undefined ? undefined : this.find(model, id);
   }
 
-  async consume(model: string, id: string): Promise<void> {
+  async consume(model: string, id: string): Promise<boolean> {
     const record = this.live(model, id);
-    if (!record) return;
+    if (!record || record.payload.consumed !== undefined) return false;
     record.payload.consumed = Math.floor(this.now() / 1000);
     this.file.set(['models', model, id], record);
     await this.file.persistWithUnit();
+    return true;
   }
 
   async destroy(model: string, id: string): Promise<void> {

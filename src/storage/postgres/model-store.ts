@@ -81,8 +81,9 @@ export class PostgresModelStore implements ModelStore {
           SELECT r.model, r.id, r.payload, r.expires_at
           FROM jsonb_to_recordset($3::jsonb) AS r(model text, id text, payload jsonb, expires_at timestamptz)
           ON CONFLICT (model, id) DO UPDATE SET payload = EXCLUDED.payload, expires_at = EXCLUDED.expires_at`),
+        // Only a record not yet consumed: of two concurrent redemptions, the second updates nothing.
         consume: prepared(`UPDATE ${t} m SET payload = m.payload || jsonb_build_object('consumed', $3::bigint)
-          WHERE m.model = $1 AND m.id = $2 AND ${live('m', 4)}`),
+          WHERE m.model = $1 AND m.id = $2 AND NOT (m.payload ? 'consumed') AND ${live('m', 4)}`),
         revokeByGrantId: prepared(`DELETE FROM ${t} WHERE model = $1 AND grant_id = $2`),
       };
     };
@@ -137,10 +138,11 @@ export class PostgresModelStore implements ModelStore {
     return rows[0]?.payload;
   }
 
-  async consume(model: string, id: string): Promise<void> {
+  async consume(model: string, id: string): Promise<boolean> {
     await this.sendHeldOf(model);
     this.units.current()?.forgetModel(model);
-    await this.pool.query(this.#on(model).consume([model, id, Math.floor(this.now() / 1000), this.date()]));
+    const { rowCount } = await this.pool.query(this.#on(model).consume([model, id, Math.floor(this.now() / 1000), this.date()]));
+    return rowCount === 1;
   }
 
   async destroy(model: string, id: string): Promise<void> {
