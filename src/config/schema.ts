@@ -271,10 +271,6 @@ const demoSchema = z
   })
   .strict();
 
-/**
- * PostgreSQL: the driver for several replicas sharing one database. `schema` lets several
- * deployments (or test runs) share one database; it is created at start-up when missing.
- */
 function parsesAsConnectionString(value: string): boolean {
   try {
     parseConnectionString(value);
@@ -284,6 +280,10 @@ function parsesAsConnectionString(value: string): boolean {
   }
 }
 
+/**
+ * PostgreSQL: the driver for several replicas sharing one database. `schema` lets several
+ * deployments (or test runs) share one database; it is created at start-up when missing.
+ */
 const postgresStorageSchema = z
   .object({
     driver: z.literal('postgres'),
