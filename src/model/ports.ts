@@ -8,7 +8,6 @@ import type { Account, AccountProfile, LinkResult, MemberCheckSource, RenameResu
 import type { LoginState, LoginStateOwner } from './login-state.js';
 import type { MatchField } from './match-fields.js';
 
-/** What oidc-provider hands its adapter: an opaque JSON object with a few indexed fields. */
 /**
  * The oidc-provider model every anonymous `/auth` request creates (an unfinished sign-in attempt):
  * capped per process (security/pre-auth-cap.ts) and, on PostgreSQL, kept apart to be vacuumed as
@@ -16,6 +15,7 @@ import type { MatchField } from './match-fields.js';
  */
 export const PRE_AUTH_MODEL = 'Interaction';
 
+/** What oidc-provider hands its adapter: an opaque JSON object with a few indexed fields. */
 export interface ModelPayload {
   [key: string]: unknown;
   uid?: string;

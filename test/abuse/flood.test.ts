@@ -2,8 +2,8 @@
  * A bounded flood of anonymous `/auth` + login-page requests (issue 12, item 1), loopback only,
  * limited in count and in time. Every request stores an Interaction, which the cap must keep
  * bounded; the login page, though it shows WeCom's embedded panel, stores no WeCom state. A real
- * sign-in in the middle of the flood must still work. The figures (RSS and data size before/after) are printed for the
- * record; the assertions are on the bound, not on timing.
+ * sign-in in the middle of the flood must still work. The figures (RSS and data size before/after)
+ * are printed for the record; the assertions are on the bound, not on timing.
  *
  * FLOOD_ITERATIONS raises the count for a manual run (each iteration is two requests).
  */

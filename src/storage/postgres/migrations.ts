@@ -120,8 +120,9 @@ export const MIGRATIONS: readonly Migration[] = [
       // Every anonymous visit writes an Interaction, and most are deleted within minutes (finished,
       // or evicted by the pre-authentication cap): a flood leaves dead rows far faster than
       // autovacuum comes round. In a partition of their own they can be vacuumed as often as they
-      // churn (see churn-vacuum.ts) without vacuuming every session and token with them. The
-      // statements keep using the parent table; PostgreSQL routes each row by its model.
+      // churn (see churn-vacuum.ts) without vacuuming every session and token with them. A row
+      // written through the parent goes to its model's partition; model-store.ts names the
+      // partition where it can, which PostgreSQL plans faster.
       const rest = `"${t.schema}"."oidc_models_rest"`;
       const renamed = ['uid', 'user_code', 'grant_id', 'account_id', 'expires_at'].map(
         (index) => `ALTER INDEX "${t.schema}"."oidc_models_${index}" RENAME TO oidc_models_rest_${index}`,
