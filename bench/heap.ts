@@ -1,5 +1,5 @@
 /**
- * `node --import tsx bench/heap.ts [--driver lowdb|postgres] [--sign-ins N] [--node-flags '--max-semi-space-size=4']`
+ * `node --import tsx bench/heap.ts [--driver lowdb|postgres] [--sign-ins N] [--idle 10,30] [--node-flags '--max-semi-space-size=4']`
  *
  * What holds our server's memory after many sign-ins: runs the built server (simulator on), signs
  * in N times (16 at a time), prints its RSS along the way, then has it write a heap snapshot
@@ -20,6 +20,8 @@ const args = new Map<string, string>();
 for (let index = 2; index < process.argv.length; index += 2) args.set(process.argv[index]!.replace(/^--/, ''), process.argv[index + 1] ?? '');
 const driver = args.get('driver') ?? 'lowdb';
 const signIns = Number(args.get('sign-ins') ?? 2000);
+/** Seconds after the load at which RSS is read again. */
+const idleReadings = (args.get('idle') ?? '10,30').split(',').map(Number);
 const url = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 async function main(): Promise<void> {
@@ -60,10 +62,9 @@ async function main(): Promise<void> {
       const run = await signInLoad({ issuer, users: 16, total: Math.min(1000, signIns - done) });
       process.stdout.write(`after ${done + run.ok} sign-ins (${run.failed} failed): RSS ${memoryOf(child.pid).rssMiB.toFixed(0)} MiB\n`);
     }
-    // Whether V8 hands back the heap it grew under load once the process is idle (on Node 20 it
-    // had not after 30 s, in this session's runs).
+    // Whether V8 hands back the heap it grew under load once the process is idle.
     let idle = 0;
-    for (const until of [10, 30]) {
+    for (const until of idleReadings) {
       await sleep((until - idle) * 1000);
       idle = until;
       process.stdout.write(`idle ${idle} s: RSS ${memoryOf(child.pid).rssMiB.toFixed(0)} MiB\n`);
@@ -106,9 +107,15 @@ async function v8Heap(issuer: string): Promise<string> {
       .reduce((sum, line) => sum + Number(line.split(' ').at(-1)), 0);
     return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
   };
+  const spaces = ['new', 'old', 'code', 'map', 'large_object', 'code_large_object', 'new_large_object']
+    .map(
+      (space) =>
+        `  ${space}: ${mib(`nodejs_heap_space_size_total_bytes{space="${space}"}`)} held, ${mib(`nodejs_heap_space_size_used_bytes{space="${space}"}`)} used`,
+    )
+    .join('\n');
   return (
-    `V8 heap: ${mib('nodejs_heap_size_total_bytes')} held, ${mib('nodejs_heap_size_used_bytes')} used ` +
-    `(new space ${mib('nodejs_heap_space_size_total_bytes{space="new"}')} held); outside the heap: ${mib('nodejs_external_memory_bytes')}`
+    `V8 heap: ${mib('nodejs_heap_size_total_bytes')} held, ${mib('nodejs_heap_size_used_bytes')} used; ` +
+    `outside the heap: ${mib('nodejs_external_memory_bytes')}\n${spaces}`
   );
 }
 

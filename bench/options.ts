@@ -27,6 +27,8 @@ export interface BenchOptions {
   rssSignIns: number;
   /** Concurrency of those sign-ins. */
   rssUsers: number;
+  /** Seconds the server then sits idle, its RSS read every 15 s (0: not at all). */
+  rssIdleSeconds: number;
   postgresUrl: string;
 }
 
@@ -40,6 +42,7 @@ export const USAGE = `Usage: npm run bench -- [options]
   --codes N            authorization codes redeemed per token round (default 2000; a token round is codes, not seconds)
   --accounts N         accounts and grants preloaded for the scale check (default 100000)
   --rss-sign-ins N     sign-ins before reading RSS (default 10000)
+  --rss-idle N         then seconds idle, reading RSS every 15 s (default 90; 0 with --quick)
   --pg-url URL         PostgreSQL (default postgres://postgres@127.0.0.1:5432/test)
 Each option can also be given as BENCH_<NAME> in the environment (BENCH_ROUNDS=5, BENCH_PG_URL=…).`;
 
@@ -78,6 +81,7 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv): B
     scaleAccounts: Math.round(number('accounts', quick ? 2_000 : 100_000)),
     rssSignIns: Math.round(number('rss-sign-ins', quick ? 1_000 : 10_000)),
     rssUsers: 16,
+    rssIdleSeconds: value('rss-idle') === '0' ? 0 : Math.round(number('rss-idle', quick ? 0 : 90)),
     postgresUrl: value('pg-url') ?? 'postgres://postgres@127.0.0.1:5432/test',
   };
 }

@@ -39,6 +39,13 @@ export interface MemoryResult {
   met: boolean;
   /** RSS along the way: (completed sign-ins, MiB). */
   samples: { signIns: number; rssMiB: number }[];
+  /**
+   * RSS read again while the server sits idle after the sign-ins (seconds since the last one): V8
+   * gives back the heap it grew under load only once it sees the process idle, after tens of seconds.
+   */
+  idle?: { seconds: number; rssMiB: number }[];
+  /** The last idle reading is within the limit. */
+  metWhenIdle?: boolean;
 }
 
 export interface VariantResult {
@@ -133,6 +140,12 @@ export function formatVariant(variant: VariantResult): string {
         `(peak ${memory.peakMiB.toFixed(1)} MiB, ${memory.atStartMiB.toFixed(1)} MiB at start; ${rate(memory.lastRunRate)} sign-ins/s in the last stretch) ` +
         `(target <= ${memory.limitMiB} MiB: ${yesNo(memory.met)})`,
       `  RSS along the way: ${memory.samples.map((sample) => `${count(sample.signIns)}: ${sample.rssMiB.toFixed(0)}`).join(', ')} MiB`,
+      ...(memory.idle?.length
+        ? [
+            `  RSS idle after the load: ${memory.idle.map((reading) => `${reading.seconds} s: ${reading.rssMiB.toFixed(0)}`).join(', ')} MiB ` +
+              `(target <= ${memory.limitMiB} MiB when idle: ${yesNo(memory.metWhenIdle ?? false)})`,
+          ]
+        : []),
     );
   }
   for (const error of variant.errors) lines.push(`  ! ${error}`);

@@ -16,7 +16,7 @@ import { signInLoad, type Measurement } from './load.js';
 import { parseOptions, USAGE, UsageError, type BenchOptions, type StorageDriver } from './options.js';
 import { dropSchemas, newSchemaName, postgresUnavailable } from './postgres.js';
 import { preloadPostgres, writeLowdbSnapshot } from './preload.js';
-import { freePort, installExitHandlers, memoryOf, stopAllChildren, stopChild, type Child } from './processes.js';
+import { freePort, installExitHandlers, memoryOf, sleep, stopAllChildren, stopChild, type Child } from './processes.js';
 import {
   formatGettoken,
   formatVariant,
@@ -47,6 +47,9 @@ const began = Date.now();
 const progress = (line: string) => process.stderr.write(`[${String(Math.round((Date.now() - began) / 1000)).padStart(4)} s] ${line}\n`);
 
 const gettoken: GettokenRecord[] = [];
+
+/** How often RSS is read while the server sits idle after the RSS sign-ins. */
+const RSS_IDLE_STEP_SECONDS = 15;
 
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2), process.env);
@@ -269,6 +272,12 @@ async function scaleAndMemory(space: Workspace, options: BenchOptions, driver: S
     run.rps = run.seconds ? run.ok / run.seconds : 0;
     const memory = memoryOf(empty.child.pid);
     const signIns = completedSignIns.get(empty.issuer) ?? 0;
+    const idle: NonNullable<MemoryResult['idle']> = [];
+    for (let seconds = RSS_IDLE_STEP_SECONDS; seconds <= options.rssIdleSeconds; seconds += RSS_IDLE_STEP_SECONDS) {
+      await sleep(RSS_IDLE_STEP_SECONDS * 1000);
+      idle.push({ seconds, rssMiB: memoryOf(empty.child.pid).rssMiB });
+    }
+    if (idle.length) progress(`${driver}: RSS idle ${idle.map((reading) => `${reading.seconds} s ${reading.rssMiB.toFixed(0)} MiB`).join(', ')}`);
     const result: MemoryResult = {
       signIns,
       lastRunRate: run.rps,
@@ -278,6 +287,7 @@ async function scaleAndMemory(space: Workspace, options: BenchOptions, driver: S
       limitMiB: RSS_LIMIT_MIB,
       met: memory.rssMiB <= RSS_LIMIT_MIB,
       samples,
+      ...(idle.length ? { idle, metWhenIdle: idle.at(-1)!.rssMiB <= RSS_LIMIT_MIB } : {}),
     };
     if (run.failed) variant.errors.push(`RSS run: ${run.failed} sign-ins failed (${run.firstError ?? ''})`);
     variant.memory = result;
