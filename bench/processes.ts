@@ -4,7 +4,7 @@
  * error or Ctrl-C included. Also: free loopback ports, and a child's RSS read from /proc.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { send } from './http.js';
 
@@ -114,6 +114,24 @@ export function cpuSecondsOf(pid: number): number {
 }
 
 const CLOCK_TICKS = 100;
+
+/**
+ * CPU seconds used so far by every process named `name` (e.g. `postgres`: the postmaster and a
+ * backend per connection). A process that ends between two readings takes its time with it, so
+ * read around a stretch in which the connections stay open (pooled).
+ */
+export function cpuSecondsOfAll(name: string): number {
+  let total = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() === name) total += cpuSecondsOf(Number(entry));
+    } catch {
+      // gone since the directory was listed
+    }
+  }
+  return total;
+}
 
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

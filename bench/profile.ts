@@ -1,5 +1,5 @@
 /**
- * `node --import tsx bench/profile.ts --op token|refresh|userinfo|sign-in [--driver postgres|lowdb|bare] [--count N]`
+ * `node --import tsx bench/profile.ts --op token|refresh|userinfo|sign-in [--driver postgres|lowdb|bare] [--count N] [--profiler off]`
  *
  * Runs one server under `--cpu-prof` as the bench runs it (ours from dist/, or with `--driver bare`
  * the bare oidc-provider; the WeCom simulator in a process of its own), drives one operation at it
@@ -7,7 +7,8 @@
  * the code lives (our src, oidc-provider, pg, koa, node internals, GC), then the top functions.
  * Only the samples taken while the operation ran are summarized (setup, such as minting the codes
  * a token run redeems, is left out), with the server's CPU per operation over that stretch.
- * Shares, not timings, are what to compare on a busy machine. The .cpuprofile is kept for
+ * On PostgreSQL it also prints the CPU that PostgreSQL's processes used per operation over that
+ * stretch. Shares, not timings, are what to compare on a busy machine. The .cpuprofile is kept for
  * Chrome DevTools (path printed at the end, with the stretch in the profile's clock).
  */
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
@@ -15,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { authorize, codeGrantBody, fullSignIn, offlineSignIn, refreshGrantBody, tokenRequest, userinfo } from './flows.js';
 import { dropSchemas, newSchemaName } from './postgres.js';
-import { cpuSecondsOf, freePort, stopAllChildren, stopChild, type Child } from './processes.js';
+import { cpuSecondsOf, cpuSecondsOfAll, freePort, stopAllChildren, stopChild, type Child } from './processes.js';
 import { origin, ourConfig, startBare, startOurs, startSimulator, storageDir, type Workspace } from './servers.js';
 
 const args = new Map<string, string>();
@@ -23,6 +24,8 @@ for (let index = 2; index < process.argv.length; index += 2) args.set(process.ar
 const op = args.get('op') ?? 'token';
 const driver = args.get('driver') ?? 'postgres';
 const count = Number(args.get('count') ?? (op === 'sign-in' ? 300 : 2000));
+/** `--profiler off`: only the CPU figures, without the profiler's own cost in them. */
+const profilerOn = args.get('profiler') !== 'off';
 const url = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 interface ProfileNode {
@@ -54,7 +57,7 @@ async function main(): Promise<void> {
   const ports = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
   const space: Workspace = { dir, ports: { simulator: ports[0], 'ours-a': ports[1], 'ours-b': ports[2], bare: ports[3] } };
   const profileDir = join(dir, 'profile');
-  const profiling = ['--cpu-prof', `--cpu-prof-dir=${profileDir}`];
+  const profiling = profilerOn ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
   await startSimulator(space);
   let child: Child;
   let issuer: string;
@@ -77,6 +80,7 @@ async function main(): Promise<void> {
     const codes: string[] = [];
     if (op === 'token') await inParallel(count, 8, async () => codes.push(codeGrantBody(await authorize(browser, issuer))));
     const cpuBefore = cpuSecondsOf(child.pid);
+    const databaseBefore = cpuSecondsOfAll('postgres');
     const from = nowMicros();
     if (op === 'token') {
       await inParallel(codes.length, 16, async (index) => tokenRequest(issuer, codes[index]!));
@@ -88,8 +92,11 @@ async function main(): Promise<void> {
       await inParallel(count, 16, () => fullSignIn(issuer));
     }
     window = { from, to: nowMicros(), cpuSeconds: cpuSecondsOf(child.pid) - cpuBefore };
+    // PostgreSQL's own processes (every backend on the machine: run it on a quiet machine).
+    const databaseMicros = ((cpuSecondsOfAll('postgres') - databaseBefore) / count) * 1e6;
     process.stderr.write(
-      `${op} x${count} on ${driver}: ${((window.to - from) / 1e6).toFixed(1)} s, server CPU ${((window.cpuSeconds / count) * 1e6).toFixed(0)} µs/op (profiler on)\n`,
+      `${op} x${count} on ${driver}: ${((window.to - from) / 1e6).toFixed(1)} s, server CPU ${((window.cpuSeconds / count) * 1e6).toFixed(0)} µs/op (profiler ${profilerOn ? 'on' : 'off'})` +
+        `${driver === 'postgres' ? `, PostgreSQL's processes ${databaseMicros.toFixed(0)} µs/op` : ''}\n`,
     );
   } finally {
     await stopChild(child);
@@ -97,6 +104,7 @@ async function main(): Promise<void> {
     if (driver === 'postgres') await dropSchemas(url);
   }
   // CPU.<date>.<time>.<pid>.<thread>.<n>.cpuprofile: thread 0 is the main thread (tsx's loader runs in another).
+  if (!profilerOn) return;
   const file = readdirSync(profileDir).find((name) => /\.0\.\d+\.cpuprofile$/.test(name));
   if (!file) throw new Error(`no profile written in ${profileDir}`);
   summarize(JSON.parse(readFileSync(join(profileDir, file), 'utf8')) as CpuProfile, window);

@@ -192,8 +192,8 @@ async function compareWithBare(space: Workspace, options: BenchOptions, driver: 
         ours: oursSummary,
         bare: bareSummary,
         ratio,
-        minimumRatio: operation.minimumRatio,
-        met: ratio >= operation.minimumRatio,
+        minimumRatio: operation.minimumRatio[driver],
+        met: ratio >= operation.minimumRatio[driver],
       });
     }
   });
