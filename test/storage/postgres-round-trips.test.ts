@@ -113,6 +113,11 @@ describe.skipIf(!availability.available)(postgresSuiteTitle('PostgreSQL round tr
     const [refreshStorage, refreshLimits] = split(refresh.queries);
     expect({ signInBrowserPart: signInStorage, token: tokenStorage, userinfo: userinfoStorage, refresh: refreshStorage }).toEqual(PINNED);
     expect({ signInBrowserPart: signInLimits, token: tokenLimits, userinfo: userinfoLimits, refresh: refreshLimits }).toEqual(PINNED_RATE_LIMITS);
+    // Every statement of these operations is prepared: PostgreSQL parses and plans each once per connection.
+    const unprepared = [signedIn, token, userinfo, refresh].flatMap(({ queries }) =>
+      queries.filter((query) => !query.name).map((query) => query.text),
+    );
+    expect(unprepared).toEqual([]);
     for (const { queries } of [token, userinfo, refresh]) {
       // clients come from the configuration, accounts along with the token that names them
       expect(modelsNamed(queries)).not.toContain('Client');
