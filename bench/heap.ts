@@ -15,6 +15,7 @@ import { signInLoad } from './load.js';
 import { dropSchemas, newSchemaName } from './postgres.js';
 import { freePort, memoryOf, sleep, startChild, stopChild } from './processes.js';
 import { UNREFUSING_RATE_LIMITS } from './servers.js';
+import { sampleValue, scrape } from '../test/support/metrics.js';
 
 const args = new Map<string, string>();
 for (let index = 2; index < process.argv.length; index += 2) args.set(process.argv[index]!.replace(/^--/, ''), process.argv[index + 1] ?? '');
@@ -99,18 +100,12 @@ async function main(): Promise<void> {
 
 /** V8's own account, from the server's Prometheus metrics: the heap it holds against what is in use, and memory outside it. */
 async function v8Heap(issuer: string): Promise<string> {
-  const { body } = await send(`${issuer}/metrics`);
-  const mib = (name: string) => {
-    const bytes = body
-      .split('\n')
-      .filter((line) => line.startsWith(name))
-      .reduce((sum, line) => sum + Number(line.split(' ').at(-1)), 0);
-    return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
-  };
+  const families = await scrape(`${issuer}/metrics`);
+  const mib = (name: string, labels: Record<string, string> = {}) => `${(sampleValue(families, name, labels) / 1024 / 1024).toFixed(1)} MiB`;
   const spaces = ['new', 'old', 'code', 'map', 'large_object', 'code_large_object', 'new_large_object']
     .map(
       (space) =>
-        `  ${space}: ${mib(`nodejs_heap_space_size_total_bytes{space="${space}"}`)} held, ${mib(`nodejs_heap_space_size_used_bytes{space="${space}"}`)} used`,
+        `  ${space}: ${mib('nodejs_heap_space_size_total_bytes', { space })} held, ${mib('nodejs_heap_space_size_used_bytes', { space })} used`,
     )
     .join('\n');
   return (

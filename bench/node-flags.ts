@@ -20,7 +20,7 @@ for (let index = 2; index < process.argv.length; index += 2) args.set(process.ar
 const flags = (args.get('flags') ?? '').split(' ').filter(Boolean);
 const driver = args.get('driver') ?? 'lowdb';
 const keys = (args.get('ops') ?? 'token,refresh,userinfo,sign-in').split(',') as OperationKey[];
-const options = parseOptions(['--rounds', args.get('rounds') ?? '3', '--seconds', args.get('seconds') ?? '4'], {});
+const options = parseOptions(['--rounds', args.get('rounds') ?? '3', '--seconds', args.get('seconds') ?? '4'], process.env);
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'wecom-oidc-flags-'));

@@ -3,7 +3,8 @@
  * Interaction that lives half an hour; each start of a WeCom login (which anyone can repeat within
  * one attempt) stores a login state. Unbounded, a flood of anonymous requests fills memory (lowdb
  * keeps everything in memory) and disk. So this process keeps at most `cap` of each: past the cap
- * the oldest is deleted, as oidc-provider's own memory adapter does at 1,000. A person whose attempt was evicted sees "expired, start again".
+ * the oldest is deleted, as oidc-provider's own memory adapter does at 1,000. A person whose
+ * attempt was evicted sees "expired, start again".
  *
  * Oldest means least recently written: an interaction that moves on (login, consent) is written
  * again and goes to the back of the queue. The ids live in a Map (insertion order is the queue),
